@@ -1,0 +1,48 @@
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+// The layers point one way (components → react → client → contract). This rule keeps the two
+// bottom layers free of React and @tanstack, so `./client` works in plain Node and any framework.
+const noReactInCore = {
+  files: ['src/contract/**', 'src/client/**'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { regex: '^(react|react-dom)(/.*)?$', message: 'contract and client must not import React.' },
+          { regex: '^@tanstack/', message: 'contract and client must not import @tanstack.' },
+          { regex: '^@radix-ui/', message: 'contract and client must not import UI libraries.' },
+          { regex: '^\\.\\./(react|components|testing|server)(/|$)', message: 'imports point down the layers only.' },
+        ],
+      },
+    ],
+  },
+};
+
+export default tseslint.config(
+  { ignores: ['dist', 'node_modules', 'storybook-static', 'coverage', 'public/mockServiceWorker.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Named exports only.' }],
+    },
+  },
+  {
+    files: ['src/**/*.{ts,tsx}', 'test/**/*.{ts,tsx}', 'stories/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.recommended.rules,
+  },
+  noReactInCore,
+  {
+    // Config files and Storybook's CSF meta are the exceptions the tools require.
+    files: ['*.config.{ts,js}', 'stories/**', '.storybook/**'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+);

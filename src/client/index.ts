@@ -1,0 +1,28 @@
+// `@carevision/xero-connection/client`: the contract and a typed fetch client. No React, no
+// @tanstack: usable in plain Node, in any framework, and by backends that implement the contract.
+export * from '../contract';
+export {
+  createXeroConnectionClient,
+  type HeadersOption,
+  type RequestOptions,
+  type WriteRequestOptions,
+  type XeroConnectionClient,
+  type XeroConnectionClientOptions,
+} from './create-client';
+export {
+  XeroConnectionApiError,
+  XeroConnectionContractError,
+  XeroConnectionError,
+  XeroConnectionNetworkError,
+  XeroConnectionTimeoutError,
+  XeroConnectionUsageError,
+  isXeroConnectionApiError,
+  isXeroConnectionContractError,
+  isXeroConnectionError,
+  isXeroConnectionNetworkError,
+  isXeroConnectionTimeoutError,
+  isXeroConnectionUsageError,
+  type ContractIssue,
+  type XeroConnectionErrorCode,
+} from './errors';
+export type { RetryOptions } from './retry';

@@ -1,0 +1,50 @@
+import * as z from 'zod/mini';
+
+import { httpUrlSchema, nonEmptyStringSchema, timestampSchema } from './shared-fields';
+
+/** `connect` starts a first connection; `reauth` repairs one for the same organisation. */
+export const CONNECT_MODES = ['connect', 'reauth'] as const;
+
+/** How a connect round trip is meant: see {@link CONNECT_MODES}. */
+export type ConnectMode = (typeof CONNECT_MODES)[number];
+
+/**
+ * Body of `POST /connect`. Strict: an unknown field is a `VALIDATION_FAILED` error, not ignored,
+ * so a typo in a host's request is caught rather than silently dropped.
+ */
+export const connectRequestSchema = z.strictObject({
+  /** Absolute URL the backend redirects the browser to after Xero; validated by the backend (no open redirects). */
+  returnTo: httpUrlSchema,
+  mode: z.enum(CONNECT_MODES),
+  /** In `reauth` mode, the tenant the user must connect again; another one is `XERO_TENANT_MISMATCH`. */
+  expectedTenantId: z.optional(nonEmptyStringSchema),
+});
+
+/** Body of `POST /connect`. */
+export type ConnectRequest = z.infer<typeof connectRequestSchema>;
+
+/** Answer to `POST /connect`: where to send the browser, and until when that link works. */
+export const connectResponseSchema = z.object({
+  /** Xero's authorize URL with state and PKCE challenge. Only http(s) is accepted: the browser navigates to it. */
+  authorizeUrl: httpUrlSchema,
+  state: nonEmptyStringSchema,
+  expiresAt: timestampSchema,
+});
+
+/** Answer to `POST /connect`. */
+export type ConnectResponse = z.infer<typeof connectResponseSchema>;
+
+/** Body of `POST /callback`, for hosts that route Xero's redirect to a page of their own app. */
+export const callbackRequestSchema = z.strictObject({
+  code: nonEmptyStringSchema,
+  state: nonEmptyStringSchema,
+});
+
+/** Body of `POST /callback`. */
+export type CallbackRequest = z.infer<typeof callbackRequestSchema>;
+
+/** The query parameter the backend adds to `returnTo` after the round trip. */
+export const RETURN_PARAM = 'xero';
+
+/** The query parameter carrying the error code when {@link RETURN_PARAM} is `error`. */
+export const RETURN_CODE_PARAM = 'code';

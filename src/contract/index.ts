@@ -1,0 +1,33 @@
+export { CONTRACT_VERSION, CONTRACT_VERSION_HEADER } from './version';
+export { ERROR_CODES, ERROR_CODE_INFO, type ErrorCode, type ErrorCodeInfo } from './error-codes';
+export { problemSchema, problemTypeFor, PROBLEM_CONTENT_TYPE, type Problem } from './problem';
+export {
+  CONNECTION_REASONS,
+  CONNECTION_STATUSES,
+  DISCONNECTED_REASONS,
+  ERROR_REASONS,
+  NEEDS_REAUTH_REASONS,
+  TENANT_TYPES,
+  connectedBySchema,
+  connectionSchema,
+  lastErrorSchema,
+  tenantSchema,
+  type Connection,
+  type ConnectionReason,
+  type ConnectionStatus,
+  type Tenant,
+} from './connection';
+export {
+  CONNECT_MODES,
+  RETURN_CODE_PARAM,
+  RETURN_PARAM,
+  callbackRequestSchema,
+  connectRequestSchema,
+  connectResponseSchema,
+  type CallbackRequest,
+  type ConnectMode,
+  type ConnectRequest,
+  type ConnectResponse,
+} from './connect';
+export { disconnectResponseSchema, type DisconnectResponse } from './disconnect';
+export { routeLabel, routes, type RouteLabel, type RouteName } from './routes';
