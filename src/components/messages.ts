@@ -1,0 +1,142 @@
+/**
+ * A piece of copy: a string with `{placeholders}` (handy for translation files), or a function of
+ * its parameters (handy for plurals and grammar).
+ */
+export type Message<P extends Record<string, string | number> = Record<never, never>> = string | ((params: P) => string);
+
+/**
+ * Every string the components show. Override any subset through the `messages` prop; the rest
+ * keep the English defaults. Dates are formatted separately with `Intl` (see `locale`).
+ */
+export interface XeroConnectionMessages {
+  /** Badge text per state. */
+  'badge.connected': Message;
+  'badge.expiring': Message;
+  'badge.needsReauth': Message;
+  'badge.disconnected': Message;
+  'badge.error': Message;
+  'badge.loading': Message;
+
+  'status.loading': Message<{ title: string }>;
+  'status.connected': Message<{ organisation: string }>;
+  'status.expiring': Message<{ days: number }>;
+  'status.needsReauth.refresh_token_expired': Message<{ lifetimeDays: number }>;
+  'status.needsReauth.refresh_token_revoked': Message<{ organisation: string }>;
+  'status.needsReauth.tenant_removed_in_xero': Message<{ organisation: string }>;
+  'status.disconnected': Message;
+  'status.error.backend': Message<{ title: string }>;
+  'status.error.rate_limited': Message;
+  'status.error.xero_unavailable': Message;
+  'status.error.contract': Message<{ title: string }>;
+
+  'detail.organisation': Message;
+  'detail.connectedSince': Message;
+  'detail.connectedBy': Message;
+  'detail.lastUsed': Message;
+  'detail.never': Message;
+
+  'action.disconnectMyAccount': Message;
+  'action.disconnect': Message;
+  'action.reconnect': Message;
+  'action.connect': Message;
+  'action.setUpAgain': Message<{ title: string }>;
+  'action.checkConnection': Message;
+  'action.tryAgain': Message;
+  'action.working': Message;
+
+  'dialog.title': Message<{ organisation: string; title: string }>;
+  'dialog.description': Message;
+  'dialog.confirm': Message;
+  'dialog.cancel': Message;
+  'dialog.pending': Message;
+  'dialog.failed': Message<{ reason: string }>;
+
+  'notice.disconnected': Message;
+  'notice.removeInXero': Message;
+  'notice.consentCancelled': Message;
+  'notice.askAdmin': Message;
+  'notice.actionFailed': Message<{ reason: string }>;
+}
+
+/** The English defaults (en-AU spelling, as the portal uses). */
+export const defaultMessages: XeroConnectionMessages = {
+  'badge.connected': 'Connected',
+  'badge.expiring': 'Expiring soon',
+  'badge.needsReauth': 'Action needed',
+  'badge.disconnected': 'Not connected',
+  'badge.error': 'Unavailable',
+  'badge.loading': 'Checking…',
+
+  'status.loading': 'Checking the connection to {title}…',
+  'status.connected': 'Connected to {organisation}',
+  'status.expiring': ({ days }) =>
+    days <= 0
+      ? 'Expires today unless used'
+      : `Expires in ${days} ${days === 1 ? 'day' : 'days'} unless used`,
+  'status.needsReauth.refresh_token_expired':
+    "The connection to Xero expired because it wasn't used for {lifetimeDays} days. Exports to Xero are paused until you reconnect.",
+  'status.needsReauth.refresh_token_revoked':
+    'Access to {organisation} was revoked in Xero. Exports to Xero are paused until you reconnect.',
+  'status.needsReauth.tenant_removed_in_xero': '{organisation} removed this app in Xero. Connect again to resume exports.',
+  'status.disconnected': 'Not connected to Xero',
+  'status.error.backend': "We couldn't check the connection to {title}. Your connection hasn't changed.",
+  'status.error.rate_limited': 'Xero is busy right now, so we couldn’t check the connection. Try again in a minute.',
+  'status.error.xero_unavailable': 'Xero is not answering right now. Your connection hasn’t changed.',
+  'status.error.contract': "The portal's server answered in a way this page doesn't understand, so we couldn't check {title}.",
+
+  'detail.organisation': 'Organisation',
+  'detail.connectedSince': 'Connected since',
+  'detail.connectedBy': 'Connected by',
+  'detail.lastUsed': 'Last used',
+  'detail.never': 'Never',
+
+  'action.disconnectMyAccount': 'Disconnect my account',
+  'action.disconnect': 'Disconnect',
+  'action.reconnect': 'Reconnect',
+  'action.connect': 'Connect to Xero',
+  'action.setUpAgain': 'Set up {title} again',
+  'action.checkConnection': 'Check connection',
+  'action.tryAgain': 'Try again',
+  'action.working': 'Working…',
+
+  'dialog.title': 'Disconnect {organisation} from {title}?',
+  'dialog.description': 'Exports to Xero stop until you connect again. Nothing in Xero is deleted.',
+  'dialog.confirm': 'Yes, disconnect',
+  'dialog.cancel': 'No, keep it',
+  'dialog.pending': 'Disconnecting…',
+  'dialog.failed': "The disconnection didn't go through: {reason} Nothing changed. Try again.",
+
+  'notice.disconnected': 'Your Xero account has been disconnected.',
+  'notice.removeInXero':
+    'Xero could not be told about the disconnection. To remove the app in Xero too, go to Settings › Connected apps in Xero.',
+  'notice.consentCancelled': 'You cancelled the connection in Xero. Nothing changed.',
+  'notice.askAdmin': 'Ask an administrator to reconnect Xero.',
+  'notice.actionFailed': "That didn't work: {reason}",
+};
+
+/** A key of {@link XeroConnectionMessages}. */
+export type MessageKey = keyof XeroConnectionMessages;
+
+type ParamsOf<K extends MessageKey> = XeroConnectionMessages[K] extends Message<infer P> ? P : never;
+
+/**
+ * Renders one message: calls a function message, or fills a string's `{placeholders}`.
+ * An unknown placeholder is left as written, so a typo in an override shows instead of vanishing.
+ */
+export function formatMessage<K extends MessageKey>(
+  messages: XeroConnectionMessages,
+  key: K,
+  ...[params]: keyof ParamsOf<K> extends never ? [] : [ParamsOf<K>]
+): string {
+  const message = messages[key] as Message<Record<string, string | number>>;
+  const values = (params ?? {}) as Record<string, string | number>;
+  if (typeof message === 'function') return message(values);
+  return message.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole,
+  );
+}
+
+/** Merges a host's partial overrides over the defaults. */
+export function resolveMessages(overrides?: Partial<XeroConnectionMessages>): XeroConnectionMessages {
+  return overrides ? { ...defaultMessages, ...overrides } : defaultMessages;
+}
