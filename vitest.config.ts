@@ -12,8 +12,17 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/**/*.test.ts'],
+          include: ['test/**/*.test.ts?(x)'],
           exclude: ['test/**/*.browser.test.ts?(x)', 'test/package/**'],
+        },
+      },
+      {
+        // Runs after `npm run build`: it packs and installs the real artefact.
+        test: {
+          name: 'package',
+          environment: 'node',
+          include: ['test/package/**/*.test.ts'],
+          testTimeout: 60_000,
         },
       },
       {
