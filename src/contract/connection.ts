@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 
-import { ERROR_CODES } from './error-codes';
+import { errorCodeSchema } from './error-codes';
 import { nonEmptyStringSchema, timestampSchema } from './shared-fields';
 
 /** The four statuses a backend reports for a connection. */
@@ -53,7 +53,7 @@ export const connectedBySchema = z.object({
 
 /** The last failure the backend met while using the connection. */
 export const lastErrorSchema = z.object({
-  code: z.enum(ERROR_CODES),
+  code: errorCodeSchema,
   message: z.string(),
   at: timestampSchema,
 });
@@ -72,6 +72,39 @@ const commonFields = {
   lastError: z.nullable(lastErrorSchema),
 };
 
+/** A connection that works: it always names its organisation. */
+export const connectedConnectionSchema = z.object({
+  ...commonFields,
+  status: z.literal('connected'),
+  reason: z.null(),
+  tenant: tenantSchema,
+});
+
+/** A connection the user must authorise again; `reason` says why. */
+export const needsReauthConnectionSchema = z.object({
+  ...commonFields,
+  status: z.literal('needs_reauth'),
+  reason: z.enum(NEEDS_REAUTH_REASONS),
+  // The organisation that was connected, when known, so the UI can name what to reconnect.
+  tenant: z.nullable(tenantSchema),
+});
+
+/** No connection. */
+export const disconnectedConnectionSchema = z.object({
+  ...commonFields,
+  status: z.literal('disconnected'),
+  reason: z.nullable(z.enum(DISCONNECTED_REASONS)),
+  tenant: z.null(),
+});
+
+/** The backend could not learn the connection's state from Xero just now. */
+export const errorConnectionSchema = z.object({
+  ...commonFields,
+  status: z.literal('error'),
+  reason: z.nullable(z.enum(ERROR_REASONS)),
+  tenant: z.nullable(tenantSchema),
+});
+
 /**
  * The state of one integration's Xero connection, as `GET /connection` reports it.
  *
@@ -80,26 +113,10 @@ const commonFields = {
  * are accepted and dropped, so a newer backend's additions do not break an older client.
  */
 export const connectionSchema = z.discriminatedUnion('status', [
-  z.object({ ...commonFields, status: z.literal('connected'), reason: z.null(), tenant: tenantSchema }),
-  z.object({
-    ...commonFields,
-    status: z.literal('needs_reauth'),
-    reason: z.enum(NEEDS_REAUTH_REASONS),
-    // The organisation that was connected, when known, so the UI can name what to reconnect.
-    tenant: z.nullable(tenantSchema),
-  }),
-  z.object({
-    ...commonFields,
-    status: z.literal('disconnected'),
-    reason: z.nullable(z.enum(DISCONNECTED_REASONS)),
-    tenant: z.null(),
-  }),
-  z.object({
-    ...commonFields,
-    status: z.literal('error'),
-    reason: z.nullable(z.enum(ERROR_REASONS)),
-    tenant: z.nullable(tenantSchema),
-  }),
+  connectedConnectionSchema,
+  needsReauthConnectionSchema,
+  disconnectedConnectionSchema,
+  errorConnectionSchema,
 ]);
 
 /** The state of one integration's Xero connection. See {@link connectionSchema}. */

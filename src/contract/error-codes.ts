@@ -1,3 +1,5 @@
+import * as z from 'zod/mini';
+
 /**
  * Every machine-readable error code a backend may put in a problem's `code`. The list is closed:
  * adding a code is a new major contract version, so hosts can switch over it exhaustively.
@@ -24,6 +26,9 @@ export const ERROR_CODES = [
 
 /** A machine-readable error code from {@link ERROR_CODES}. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Schema of an {@link ErrorCode}; one instance shared by every field that holds a code. */
+export const errorCodeSchema = z.enum(ERROR_CODES);
 
 /** What a backend should answer for an {@link ErrorCode}: HTTP status, default title, retryability. */
 export interface ErrorCodeInfo {

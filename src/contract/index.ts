@@ -1,5 +1,5 @@
 export { CONTRACT_VERSION, CONTRACT_VERSION_HEADER } from './version';
-export { ERROR_CODES, ERROR_CODE_INFO, type ErrorCode, type ErrorCodeInfo } from './error-codes';
+export { ERROR_CODES, ERROR_CODE_INFO, errorCodeSchema, type ErrorCode, type ErrorCodeInfo } from './error-codes';
 export { problemSchema, problemTypeFor, PROBLEM_CONTENT_TYPE, type Problem } from './problem';
 export {
   CONNECTION_REASONS,
@@ -9,7 +9,11 @@ export {
   NEEDS_REAUTH_REASONS,
   TENANT_TYPES,
   connectedBySchema,
+  connectedConnectionSchema,
   connectionSchema,
+  disconnectedConnectionSchema,
+  errorConnectionSchema,
+  needsReauthConnectionSchema,
   lastErrorSchema,
   tenantSchema,
   type Connection,

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 
-import { ERROR_CODES, type ErrorCode } from './error-codes';
+import { errorCodeSchema, type ErrorCode } from './error-codes';
 
 /**
  * An RFC 9457 problem detail (`application/problem+json`), the body of every error response,
@@ -12,7 +12,7 @@ export const problemSchema = z.object({
   status: z.int().check(z.gte(400), z.lte(599)),
   detail: z.optional(z.string()),
   instance: z.optional(z.string()),
-  code: z.enum(ERROR_CODES),
+  code: errorCodeSchema,
   retryable: z.boolean(),
   retryAfterSeconds: z.optional(z.int().check(z.gte(0))),
 });
