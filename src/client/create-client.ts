@@ -89,6 +89,7 @@ interface ResolvedOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function resolveOptions(options: XeroConnectionClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
@@ -99,9 +100,10 @@ function resolveOptions(options: XeroConnectionClientOptions): ResolvedOptions {
   }
   assertBaseUrl(options.baseUrl);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+  // Timers overflow past 2^31 - 1 ms and fire at once, which would turn a huge limit into none.
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMER_MS) {
     throw new XeroConnectionUsageError(
-      `createXeroConnectionClient: timeoutMs must be a positive number of milliseconds (got ${String(timeoutMs)})`,
+      `createXeroConnectionClient: timeoutMs must be a positive number of milliseconds up to ${MAX_TIMER_MS} (got ${String(timeoutMs)})`,
       null,
     );
   }
@@ -118,6 +120,15 @@ function resolveOptions(options: XeroConnectionClientOptions): ResolvedOptions {
       null,
     );
   }
+  for (const key of ['baseDelayMs', 'maxDelayMs'] as const) {
+    const value = retry?.[key];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0 && value <= MAX_TIMER_MS)) {
+      throw new XeroConnectionUsageError(
+        `createXeroConnectionClient: retry.${key} must be a number of milliseconds from 0 to ${MAX_TIMER_MS} (got ${String(value)})`,
+        null,
+      );
+    }
+  }
   return {
     baseUrl: options.baseUrl,
     fetch: options.fetch,
@@ -128,7 +139,12 @@ function resolveOptions(options: XeroConnectionClientOptions): ResolvedOptions {
   };
 }
 
-async function buildHeaders(options: ResolvedOptions, endpoint: RouteLabel, hasBody: boolean): Promise<Headers> {
+async function buildHeaders(
+  options: ResolvedOptions,
+  endpoint: RouteLabel,
+  hasBody: boolean,
+  idempotencyKey: string | null,
+): Promise<Headers> {
   let extra: HeadersInit | undefined;
   try {
     extra = typeof options.headers === 'function' ? await options.headers() : options.headers;
@@ -137,9 +153,27 @@ async function buildHeaders(options: ResolvedOptions, endpoint: RouteLabel, hasB
       cause,
     });
   }
-  const headers = new Headers(extra);
+  // Headers throws a TypeError on a bad name or value (a space, a line break): report it as misuse.
+  let headers: Headers;
+  try {
+    headers = new Headers(extra);
+  } catch (cause) {
+    throw new XeroConnectionUsageError(`${endpoint}: the headers option holds an invalid header name or value`, endpoint, {
+      cause,
+    });
+  }
   headers.set('Accept', 'application/json, application/problem+json');
   if (hasBody) headers.set('Content-Type', 'application/json');
+  if (idempotencyKey !== null) {
+    if (idempotencyKey.trim() === '') {
+      throw new XeroConnectionUsageError(`${endpoint}: idempotencyKey must not be empty`, endpoint);
+    }
+    try {
+      headers.set('Idempotency-Key', idempotencyKey);
+    } catch (cause) {
+      throw new XeroConnectionUsageError(`${endpoint}: idempotencyKey is not a valid header value`, endpoint, { cause });
+    }
+  }
   return headers;
 }
 
@@ -150,9 +184,32 @@ interface Attempt {
   callerSignal: AbortSignal | undefined;
 }
 
+// Settles with `promise`, or rejects as soon as `signal` aborts. A custom fetch may ignore its signal,
+// and a Response it builds (a mock's, a polyfill's) has a body the signal cannot cancel: without
+// this race such a call would outlive both the timeout and the caller's abort.
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 // One fetch with its own timer. The timer covers reading the body too: a backend that sends
 // headers and then stalls is as stuck as one that never answers.
 async function attempt<T>(fetchImpl: typeof fetch, endpoint: RouteLabel, schema: BodySchema<T>, a: Attempt): Promise<T> {
+  // The caller may have aborted while an async headers function ran: its abort event is gone by now.
+  if (a.callerSignal?.aborted) throw a.callerSignal.reason;
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -165,8 +222,8 @@ async function attempt<T>(fetchImpl: typeof fetch, endpoint: RouteLabel, schema:
     let response: Response;
     let text: string;
     try {
-      response = await fetchImpl(a.url, { ...a.init, signal: controller.signal });
-      text = await response.text();
+      response = await untilAborted(fetchImpl(a.url, { ...a.init, signal: controller.signal }), controller.signal);
+      text = await untilAborted(response.text(), controller.signal);
     } catch (cause) {
       if (a.callerSignal?.aborted) throw a.callerSignal.reason;
       if (timedOut) throw new XeroConnectionTimeoutError(endpoint, a.timeoutMs);
@@ -212,8 +269,8 @@ export function createXeroConnectionClient(options: XeroConnectionClientOptions)
     const isRead = route.method === 'GET';
 
     for (let attemptNumber = 0; ; attemptNumber += 1) {
-      const headers = await buildHeaders(resolved, endpoint, body !== undefined);
-      if (!isRead) headers.set('Idempotency-Key', requestOptions.idempotencyKey ?? createIdempotencyKey());
+      const idempotencyKey = isRead ? null : (requestOptions.idempotencyKey ?? createIdempotencyKey());
+      const headers = await buildHeaders(resolved, endpoint, body !== undefined, idempotencyKey);
       try {
         return await attempt(fetchImpl, endpoint, schema, {
           url,
@@ -240,7 +297,8 @@ export function createXeroConnectionClient(options: XeroConnectionClientOptions)
   return {
     baseUrl: resolved.baseUrl,
     getConnection: (requestOptions) => send('getConnection', routes.getConnection.response, undefined, requestOptions),
-    connect: (request, requestOptions) => {
+    // async, so a bad argument rejects the returned promise like every other failure, never throws.
+    connect: async (request, requestOptions) => {
       const endpoint = routeLabel('connect');
       const returnTo =
         request && typeof request === 'object' && typeof request.returnTo === 'string'
@@ -249,7 +307,7 @@ export function createXeroConnectionClient(options: XeroConnectionClientOptions)
       const body = validateBody(endpoint, connectRequestSchema, { ...request, returnTo });
       return send('connect', routes.connect.response, body, requestOptions);
     },
-    completeCallback: (request, requestOptions) => {
+    completeCallback: async (request, requestOptions) => {
       const body = validateBody(routeLabel('completeCallback'), callbackRequestSchema, request);
       return send('completeCallback', routes.completeCallback.response, body, requestOptions);
     },

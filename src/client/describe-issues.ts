@@ -23,8 +23,9 @@ function describeOne(issue: core.$ZodIssue): string {
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
     case 'invalid_union':
-      return 'discriminator' in issue && typeof issue.discriminator === 'string'
-        ? `unknown ${issue.discriminator}`
+      // A union on a discriminator (`status`) reports the allowed values; say them.
+      return 'options' in issue && Array.isArray(issue.options) && issue.options.length > 0
+        ? `expected ${issue.options.map((value) => JSON.stringify(value)).join(' | ')}`
         : 'does not match any allowed shape';
     default:
       return 'invalid value';

@@ -37,6 +37,8 @@ export function retryDelayMs(
   return step / 2 + (random() * step) / 2;
 }
 
+const HTTP_DATE = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s.*\b\d{2}:\d{2}:\d{2}\b/i;
+
 /**
  * Reads a `Retry-After` header: delta-seconds or an HTTP date. Returns whole seconds, or `null`
  * when absent or unreadable.
@@ -45,6 +47,9 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   if (value === null) return null;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  // Date.parse alone is too lenient ("1.5" and "-1" parse as dates in 2001, which would mean
+  // "retry now"): only the HTTP-date forms (a day name, then a time) count as dates.
+  if (!HTTP_DATE.test(trimmed)) return null;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return null;
   return Math.max(0, Math.ceil((date - now) / 1000));
