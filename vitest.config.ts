@@ -26,6 +26,25 @@ export default defineConfig({
         },
       },
       {
+        // Pre-bundle what the browser tests import, so Vite does not re-optimise mid-run on a
+        // cold cache (seen here: "Failed to fetch dynamically imported module" on a first run).
+        optimizeDeps: {
+          include: [
+            'react',
+            'react/jsx-runtime',
+            'react/jsx-dev-runtime',
+            'react-dom',
+            'react-dom/client',
+            '@tanstack/react-query',
+            '@radix-ui/react-alert-dialog',
+            '@testing-library/react',
+            '@testing-library/user-event',
+            'axe-core',
+            'msw',
+            'msw/browser',
+            'zod/mini',
+          ],
+        },
         test: {
           name: 'browser',
           include: ['test/**/*.browser.test.ts?(x)'],
