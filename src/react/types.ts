@@ -73,7 +73,8 @@ export type XeroConnectionEvent =
   | { type: 'reconnect_started' }
   | { type: 'reconnect_failed'; error: XeroConnectionError }
   | { type: 'verify_started' }
-  | { type: 'verified'; status: XeroConnectionStateStatus };
+  | { type: 'verified'; status: XeroConnectionStateStatus }
+  | { type: 'verify_failed'; error: XeroConnectionError };
 
 /** Options of `useXeroConnection()`. Callbacks are always read fresh: passing a new function each render is fine. */
 export interface UseXeroConnectionOptions {

@@ -1,0 +1,24 @@
+'use client';
+// `@carevision/xero-connection` React layer: the provider, the headless hook, and the query key
+// and options factories hosts use to prefetch and invalidate. No `window` at import.
+export {
+  XeroConnectionProvider,
+  type XeroConnectionProviderProps,
+} from './xero-connection-provider';
+export { useXeroConnection } from './use-xero-connection';
+export { xeroConnectionKeys, type XeroConnectionQueryKey } from './query-keys';
+export { CONNECTION_STALE_TIME_MS, connectionQueryOptions } from './query-options';
+export {
+  DEFAULT_EXPIRING_WITHIN_DAYS,
+  deriveConnectionState,
+  type DeriveConnectionStateInput,
+} from './derive-state';
+export type {
+  ConnectOptions,
+  ConnectedConnection,
+  UseXeroConnectionOptions,
+  UseXeroConnectionResult,
+  XeroConnectionEvent,
+  XeroConnectionState,
+  XeroConnectionStateStatus,
+} from './types';

@@ -1,0 +1,390 @@
+import { delay, http, HttpResponse, type HttpHandler } from 'msw';
+
+import {
+  CONTRACT_VERSION,
+  CONTRACT_VERSION_HEADER,
+  PROBLEM_CONTENT_TYPE,
+  callbackRequestSchema,
+  connectRequestSchema,
+  connectResponseSchema,
+  connectionSchema,
+  disconnectResponseSchema,
+  routes,
+  type Connection,
+  type ConnectMode,
+  type ErrorCode,
+  type Problem,
+  type RouteName,
+} from '../contract';
+import { buildConnection, buildProblem, demoTenant } from './fixtures';
+
+// A stateful stand-in for an integration's backend, for tests and stories: one in-memory
+// connection, every contract endpoint as an msw handler, and knobs for failures and delays.
+// msw only, no React, so the same fake serves node tests, browser tests and Storybook.
+
+const DAY_MS = 86_400_000;
+
+/** The host that fake authorize URLs point to. Nothing answers there; tests assert on the URL. */
+export const FAKE_AUTHORIZE_ORIGIN = 'https://login.xero.test';
+
+/** Options of {@link createFakeXeroBackend}. */
+export interface FakeXeroBackendOptions {
+  /**
+   * The integration's base URL, as the client is given it. In a browser a path works (msw resolves
+   * it against the page); in Node use an absolute URL.
+   */
+  baseUrl: string;
+  /** The connection at the start. Default: never connected. */
+  initial?: Connection;
+  /** The fake's clock, for the timestamps it writes. Default: the real clock. */
+  now?: () => Date;
+}
+
+/** One request the fake received. */
+export interface FakeRequest {
+  /** The endpoint it matched, e.g. `disconnect`. */
+  readonly endpoint: RouteName;
+  /** `GET`, `POST` or `DELETE`. */
+  readonly method: string;
+  /** The path relative to the base URL, e.g. `/connection`. */
+  readonly path: string;
+  /** The absolute URL. */
+  readonly url: string;
+  /** Every request header, names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The `Idempotency-Key` header, or `null` when absent. */
+  readonly idempotencyKey: string | null;
+  /** The parsed JSON body, or `null` when there was none. */
+  readonly body: unknown;
+}
+
+/** A connect round trip the fake started with `POST /connect`, waiting for its callback. */
+export interface FakeConnectSession {
+  /** The OAuth state in the authorize URL; `POST /callback` must bring it back. */
+  readonly state: string;
+  /** The mode `POST /connect` asked for. */
+  readonly mode: ConnectMode;
+  /** Where the browser returns after Xero. */
+  readonly returnTo: string;
+  /** In `reauth` mode, the tenant that must be connected again; `null` when not given. */
+  readonly expectedTenantId: string | null;
+}
+
+/**
+ * How the next call to an endpoint fails: an error code or a full problem (answered as
+ * `application/problem+json`), `'network_error'` (the request never gets an answer), or a function
+ * that builds any `Response` (for contract violations such as an HTML sign-in page).
+ */
+export type FakeFailure = ErrorCode | Problem | 'network_error' | (() => Response);
+
+/** A stateful in-memory backend for one integration. See {@link createFakeXeroBackend}. */
+export interface FakeXeroBackend {
+  /** The base URL the handlers answer under. */
+  readonly baseUrl: string;
+  /** msw handlers for every contract endpoint: pass them to `setupWorker`, `setupServer` or `worker.use`. */
+  readonly handlers: readonly HttpHandler[];
+  /** The connection as the backend holds it now. */
+  getConnection(): Connection;
+  /** Replaces the connection (validated against the contract). */
+  setConnection(connection: Connection): void;
+  /** Every request received so far, oldest first. */
+  readonly requests: readonly FakeRequest[];
+  /** The requests received by one endpoint. */
+  requestsTo(endpoint: RouteName): FakeRequest[];
+  /** Forgets the recorded requests. */
+  clearRequests(): void;
+  /** Round trips started with `POST /connect`, oldest first; a callback consumes its session. */
+  readonly connectSessions: readonly FakeConnectSession[];
+  /** Makes the next `times` calls to `endpoint` fail with `failure`. Queued failures are used in order. */
+  failNext(endpoint: RouteName, failure: FakeFailure, times?: number): void;
+  /** Delays the answer to the next `times` calls to `endpoint` by `ms` (failures queued too are delayed as well). */
+  delayNext(endpoint: RouteName, ms: number, times?: number): void;
+  /**
+   * Holds the answers to `endpoint` until the returned function is called: for asserting on what
+   * the UI shows while a call is in flight, without timing.
+   */
+  hold(endpoint: RouteName): () => void;
+  /** Back to the initial connection, with no requests, sessions, failures or delays. */
+  reset(): void;
+}
+
+interface Queues {
+  failures: Map<RouteName, FakeFailure[]>;
+  delays: Map<RouteName, number[]>;
+  holds: Map<RouteName, Promise<void>>;
+}
+
+function take<T>(map: Map<RouteName, T[]>, endpoint: RouteName): T | undefined {
+  const queue = map.get(endpoint);
+  const next = queue?.shift();
+  if (queue && queue.length === 0) map.delete(endpoint);
+  return next;
+}
+
+function contractHeaders(extra: Record<string, string> = {}): Record<string, string> {
+  return { [CONTRACT_VERSION_HEADER]: CONTRACT_VERSION, ...extra };
+}
+
+function problemResponse(problem: Problem): Response {
+  return new HttpResponse(JSON.stringify(problem), {
+    status: problem.status,
+    headers: contractHeaders({ 'Content-Type': PROBLEM_CONTENT_TYPE }),
+  });
+}
+
+function failureResponse(failure: FakeFailure): Response {
+  if (failure === 'network_error') return HttpResponse.error();
+  if (typeof failure === 'function') return failure();
+  return problemResponse(typeof failure === 'string' ? buildProblem(failure) : failure);
+}
+
+// Every answer goes through its schema: a fake that drifts from the contract fails here, loudly,
+// instead of teaching the code under test to accept a wrong body.
+function jsonAnswer(schema: { parse: (value: unknown) => unknown }, body: unknown): Response {
+  return HttpResponse.json(schema.parse(body) as Record<string, unknown>, { headers: contractHeaders() });
+}
+
+async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false }> {
+  const text = await request.text();
+  if (text === '') return { ok: true, value: null };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function headersOf(request: Request): Record<string, string> {
+  const result: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    result[name.toLowerCase()] = value;
+  });
+  return result;
+}
+
+function randomState(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function validationProblem(detail: string): Response {
+  return problemResponse(buildProblem('VALIDATION_FAILED', { detail }));
+}
+
+/**
+ * Creates a stateful in-memory backend for one integration, answering every contract endpoint
+ * through msw.
+ *
+ * - `GET /connection` answers the current connection.
+ * - `DELETE /connection` stores `disconnected` / `user_disconnected` and answers
+ *   `{ status: 'disconnected', remoteRemoved }`, where `remoteRemoved` is false only when the
+ *   connection was `needs_reauth` because the refresh token expired (Xero cannot be told then).
+ * - `POST /connect` answers an authorize URL on {@link FAKE_AUTHORIZE_ORIGIN} with a fresh state.
+ * - `POST /callback` with a state from `POST /connect` connects the demo tenant; an unknown state is
+ *   `STATE_MISMATCH`, and a `reauth` session expecting another tenant is `XERO_TENANT_MISMATCH`.
+ * - `POST /connection/verify` stamps `checkedAt` and, when connected, refreshes the token (which
+ *   restarts its lifetime), then answers the connection.
+ *
+ * Request bodies are checked against the contract (`VALIDATION_FAILED` otherwise); answers are
+ * validated before they are sent. A write repeated with the same `Idempotency-Key` gets the first
+ * answer again without changing anything.
+ *
+ * @example
+ * ```ts
+ * const backend = createFakeXeroBackend({ baseUrl: '/api/integrations/xero-billing', initial: buildConnection('needsReauthExpired') });
+ * worker.use(...backend.handlers);
+ * backend.failNext('disconnect', 'XERO_UNAVAILABLE');
+ * ```
+ */
+export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXeroBackend {
+  const now = options.now ?? (() => new Date());
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const initial = (): Connection =>
+    connectionSchema.parse(options.initial ?? buildConnection('neverConnected', {}, now()));
+
+  let connection = initial();
+  let requests: FakeRequest[] = [];
+  let sessions: FakeConnectSession[] = [];
+  const replies = new Map<string, { status: number; body: unknown }>();
+  const queues: Queues = { failures: new Map(), delays: new Map(), holds: new Map() };
+
+  function record(endpoint: RouteName, request: Request, body: unknown): void {
+    const url = new URL(request.url);
+    const basePath = new URL(base, url).pathname.replace(/\/+$/, '');
+    const headers = headersOf(request);
+    requests.push({
+      endpoint,
+      method: request.method,
+      path: url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname,
+      url: request.url,
+      headers,
+      idempotencyKey: headers['idempotency-key'] ?? null,
+      body,
+    });
+  }
+
+  function afterLifetime(at: Date, lifetimeDays: number): string {
+    return new Date(at.getTime() + lifetimeDays * DAY_MS).toISOString();
+  }
+
+  const answers: Record<RouteName, (body: unknown) => Response> = {
+    getConnection: () => jsonAnswer(connectionSchema, connection),
+
+    disconnect: () => {
+      const remoteRemoved = !(connection.status === 'needs_reauth' && connection.reason === 'refresh_token_expired');
+      connection = connectionSchema.parse({
+        ...buildConnection('disconnected', {}, now()),
+        lastUsedAt: connection.lastUsedAt,
+        lastRefreshedAt: connection.lastRefreshedAt,
+        refreshTokenLifetimeDays: connection.refreshTokenLifetimeDays,
+      });
+      return jsonAnswer(disconnectResponseSchema, { status: 'disconnected', remoteRemoved });
+    },
+
+    connect: (body) => {
+      const parsed = connectRequestSchema.safeParse(body);
+      if (!parsed.success) return validationProblem('The POST /connect body does not match the contract');
+      const state = randomState();
+      sessions.push({
+        state,
+        mode: parsed.data.mode,
+        returnTo: parsed.data.returnTo,
+        expectedTenantId: parsed.data.expectedTenantId ?? null,
+      });
+      const authorizeUrl = new URL('/identity/connect/authorize', FAKE_AUTHORIZE_ORIGIN);
+      authorizeUrl.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: 'fake-client',
+        scope: 'openid profile email offline_access accounting.invoices accounting.contacts',
+        state,
+        code_challenge: 'fake-challenge',
+        code_challenge_method: 'S256',
+      }).toString();
+      return jsonAnswer(connectResponseSchema, {
+        authorizeUrl: authorizeUrl.href,
+        state,
+        expiresAt: new Date(now().getTime() + 10 * 60_000).toISOString(),
+      });
+    },
+
+    completeCallback: (body) => {
+      const parsed = callbackRequestSchema.safeParse(body);
+      if (!parsed.success) return validationProblem('The POST /callback body does not match the contract');
+      const session = sessions.find((candidate) => candidate.state === parsed.data.state);
+      if (!session) return problemResponse(buildProblem('STATE_MISMATCH'));
+      sessions = sessions.filter((candidate) => candidate !== session);
+      if (session.expectedTenantId !== null && session.expectedTenantId !== demoTenant.tenantId) {
+        return problemResponse(buildProblem('XERO_TENANT_MISMATCH'));
+      }
+      const at = now();
+      connection = buildConnection(
+        'connected',
+        { connectedAt: at.toISOString(), lastUsedAt: at.toISOString(), lastRefreshedAt: at.toISOString() },
+        at,
+      );
+      connection = connectionSchema.parse({
+        ...connection,
+        refreshTokenExpiresAt: afterLifetime(at, connection.refreshTokenLifetimeDays),
+      });
+      return jsonAnswer(connectionSchema, connection);
+    },
+
+    verify: () => {
+      const at = now().toISOString();
+      connection =
+        connection.status === 'connected'
+          ? connectionSchema.parse({
+              ...connection,
+              checkedAt: at,
+              lastUsedAt: at,
+              lastRefreshedAt: at,
+              refreshTokenExpiresAt: afterLifetime(new Date(at), connection.refreshTokenLifetimeDays),
+            })
+          : connectionSchema.parse({ ...connection, checkedAt: at });
+      return jsonAnswer(connectionSchema, connection);
+    },
+  };
+
+  async function respond(endpoint: RouteName, request: Request): Promise<Response> {
+    const hasBody = routes[endpoint].body !== null;
+    const json = hasBody ? await readJson(request) : { ok: true as const, value: null };
+    record(endpoint, request, json.ok ? json.value : null);
+
+    const held = queues.holds.get(endpoint);
+    if (held) await held;
+    const wait = take(queues.delays, endpoint);
+    if (wait !== undefined) await delay(wait);
+
+    const failure = take(queues.failures, endpoint);
+    if (failure !== undefined) return failureResponse(failure);
+    if (!json.ok) return validationProblem('The body is not valid JSON');
+
+    const key = request.method === 'GET' ? null : request.headers.get('idempotency-key');
+    const replayKey = key === null ? null : `${endpoint} ${key}`;
+    const replay = replayKey === null ? undefined : replies.get(replayKey);
+    if (replay) return HttpResponse.json(replay.body as Record<string, unknown>, { status: replay.status, headers: contractHeaders() });
+
+    const response = answers[endpoint](json.value);
+    if (replayKey !== null && response.ok) {
+      replies.set(replayKey, { status: response.status, body: await response.clone().json() });
+    }
+    return response;
+  }
+
+  const handlers = (Object.keys(routes) as RouteName[]).map((endpoint) => {
+    const route = routes[endpoint];
+    const url = `${base}${route.path}`;
+    const resolver = ({ request }: { request: Request }) => respond(endpoint, request);
+    if (route.method === 'GET') return http.get(url, resolver);
+    if (route.method === 'DELETE') return http.delete(url, resolver);
+    return http.post(url, resolver);
+  });
+
+  function queue<T>(map: Map<RouteName, T[]>, endpoint: RouteName, value: T, times: number): void {
+    if (!Number.isInteger(times) || times < 1) throw new RangeError(`times must be a whole number ≥ 1 (got ${String(times)})`);
+    const list = map.get(endpoint) ?? [];
+    for (let index = 0; index < times; index += 1) list.push(value);
+    map.set(endpoint, list);
+  }
+
+  return {
+    baseUrl: options.baseUrl,
+    handlers,
+    getConnection: () => connection,
+    setConnection: (next) => {
+      connection = connectionSchema.parse(next);
+    },
+    get requests() {
+      return requests;
+    },
+    requestsTo: (endpoint) => requests.filter((request) => request.endpoint === endpoint),
+    clearRequests: () => {
+      requests = [];
+    },
+    get connectSessions() {
+      return sessions;
+    },
+    failNext: (endpoint, failure, times = 1) => queue(queues.failures, endpoint, failure, times),
+    delayNext: (endpoint, ms, times = 1) => queue(queues.delays, endpoint, ms, times),
+    hold: (endpoint) => {
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      queues.holds.set(endpoint, gate);
+      return () => {
+        if (queues.holds.get(endpoint) === gate) queues.holds.delete(endpoint);
+        release();
+      };
+    },
+    reset: () => {
+      connection = initial();
+      requests = [];
+      sessions = [];
+      replies.clear();
+      queues.failures.clear();
+      queues.delays.clear();
+      queues.holds.clear();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { cleanup } from '@testing-library/react';
+import { setupWorker } from 'msw/browser';
+import type { ReactNode } from 'react';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
+
+import { createXeroConnectionClient, type Connection, type XeroConnectionClient } from '../../src/client';
+import { XeroConnectionProvider } from '../../src/react';
+import { createFakeXeroBackend, type FakeXeroBackend } from '../../src/testing/fake-backend';
+import { buildConnection, type ConnectionFixtureName } from '../../src/testing/fixtures';
+
+// Shared by the React layer's browser tests: msw's service worker in real Chromium, the stateful
+// fake backend per test, and a provider wrapper with a navigation spy.
+
+/** The integration's base URL: a path, resolved against the test page like in a portal. */
+export const BASE_URL = '/api/integrations/xero-billing';
+
+const worker = setupWorker();
+
+/** Starts msw's worker once for the file (unhandled requests fail loudly), and unmounts after each test. */
+export function setUpWorker(): void {
+  beforeAll(async () => {
+    await worker.start({ onUnhandledRequest: 'error', quiet: true });
+  });
+  // Vitest runs without globals, so Testing Library's automatic cleanup is not registered.
+  afterEach(() => {
+    cleanup();
+    worker.resetHandlers();
+  });
+  afterAll(() => worker.stop());
+}
+
+/** A fixture built relative to the real clock, since the hook measures expiry from it. */
+export function fixture(name: ConnectionFixtureName): Connection {
+  return buildConnection(name, {}, new Date());
+}
+
+/** A fake backend for this test, holding `initial`, answering through the worker. */
+export function startFakeBackend(initial: ConnectionFixtureName | Connection = 'connected'): FakeXeroBackend {
+  const backend = createFakeXeroBackend({
+    baseUrl: BASE_URL,
+    initial: typeof initial === 'string' ? fixture(initial) : initial,
+  });
+  worker.use(...backend.handlers);
+  return backend;
+}
+
+/** A client without read retries, so failure tests need one failed answer, not three. */
+export function clientWithoutRetry(): XeroConnectionClient {
+  return createXeroConnectionClient({ baseUrl: BASE_URL, retry: false });
+}
+
+/** A provider wrapper for `render`/`renderHook`, with a navigation spy; its own QueryClient unless one is given. */
+export function providerWrapper(options: { client?: XeroConnectionClient; queryClient?: QueryClient } = {}) {
+  const navigate = vi.fn<(url: string) => void>();
+  const { queryClient } = options;
+  function Wrapper({ children }: { children?: ReactNode }) {
+    return options.client ? (
+      <XeroConnectionProvider client={options.client} queryClient={queryClient} navigate={navigate}>
+        {children}
+      </XeroConnectionProvider>
+    ) : (
+      <XeroConnectionProvider baseUrl={BASE_URL} queryClient={queryClient} navigate={navigate}>
+        {children}
+      </XeroConnectionProvider>
+    );
+  }
+  return { Wrapper, navigate };
+}
+
+/** The reason a promise rejected with; fails the test if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to reject, but it resolved');
+}
+
+/**
+ * @deprecated Renamed {@link setUpWorker}: a `use` prefix at a file's top level trips
+ * `react-hooks/rules-of-hooks`. Kept so tests written against the first name keep running.
+ */
+export const useWorker = setUpWorker;
+
+/** @deprecated Renamed {@link startFakeBackend} (see {@link useWorker}). */
+export const useFakeBackend = startFakeBackend;
