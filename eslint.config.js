@@ -42,7 +42,7 @@ export default tseslint.config(
   noReactInCore,
   {
     // Config files and Storybook's CSF meta are the exceptions the tools require.
-    files: ['*.config.{ts,js}', 'stories/**', '.storybook/**'],
+    files: ['*.config.{ts,js}', 'demo/*.config.ts', 'stories/**', '.storybook/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

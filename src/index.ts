@@ -1,3 +1,52 @@
-// `@carevision/xero-connection`: the React layer arrives on top of the client; until then this
-// entry re-exports the client so the package's root import already works.
-export * from './client';
+// `@carevision/xero-connection`: the React layer. The built entry starts with "use client"
+// (added by tsup.config.ts, since esbuild drops module directives). Nothing here touches
+// `window` at import.
+export {
+  XeroConnectionProvider,
+  useXeroConnection,
+  xeroConnectionKeys,
+  connectionQueryOptions,
+  DEFAULT_EXPIRING_WITHIN_DAYS,
+  type XeroConnectionProviderProps,
+  type XeroConnectionQueryKey,
+  type ConnectOptions,
+  type ConnectedConnection,
+  type UseXeroConnectionOptions,
+  type UseXeroConnectionResult,
+  type XeroConnectionEvent,
+  type XeroConnectionState,
+  type XeroConnectionStateStatus,
+} from './react';
+export * from './components/disconnect-dialog';
+export * from './components/xero-connection-card';
+export {
+  defaultMessages,
+  type Message,
+  type MessageKey,
+  type XeroConnectionMessages,
+} from './components/messages';
+
+// The client, so a host creating `<XeroConnectionProvider client={…}>` needs one import. The same
+// code as `./client` (a shared chunk in the build), so error guards agree across both entries.
+export {
+  createXeroConnectionClient,
+  isXeroConnectionApiError,
+  isXeroConnectionContractError,
+  isXeroConnectionError,
+  isXeroConnectionNetworkError,
+  isXeroConnectionTimeoutError,
+  isXeroConnectionUsageError,
+  XeroConnectionApiError,
+  XeroConnectionContractError,
+  XeroConnectionError,
+  XeroConnectionNetworkError,
+  XeroConnectionTimeoutError,
+  XeroConnectionUsageError,
+  type Connection,
+  type ConnectionReason,
+  type ConnectionStatus,
+  type Tenant,
+  type XeroConnectionClient,
+  type XeroConnectionClientOptions,
+  type XeroConnectionErrorCode,
+} from './client';

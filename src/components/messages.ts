@@ -34,6 +34,10 @@ export interface XeroConnectionMessages {
   'detail.connectedBy': Message;
   'detail.lastUsed': Message;
   'detail.never': Message;
+  /** Stands in for the organisation's name when it is not known, mid-sentence ("Disconnect your Xero organisation from…"). */
+  'detail.unknownOrganisation': Message;
+  /** A date with how long ago it was, e.g. "24 Nov 2026 (2 days ago)". */
+  'detail.dateWithRelative': Message<{ date: string; relative: string }>;
 
   'action.disconnectMyAccount': Message;
   'action.disconnect': Message;
@@ -56,6 +60,15 @@ export interface XeroConnectionMessages {
   'notice.consentCancelled': Message;
   'notice.askAdmin': Message;
   'notice.actionFailed': Message<{ reason: string }>;
+
+  /** Why an action failed, in one sentence for people (never an endpoint or a stack). */
+  'reason.network': Message;
+  'reason.timeout': Message;
+  'reason.rateLimited': Message;
+  'reason.xeroUnavailable': Message;
+  'reason.signedOut': Message;
+  'reason.notAllowed': Message;
+  'reason.unknown': Message;
 }
 
 /** The English defaults (en-AU spelling, as the portal uses). */
@@ -89,6 +102,8 @@ export const defaultMessages: XeroConnectionMessages = {
   'detail.connectedBy': 'Connected by',
   'detail.lastUsed': 'Last used',
   'detail.never': 'Never',
+  'detail.unknownOrganisation': 'your Xero organisation',
+  'detail.dateWithRelative': '{date} ({relative})',
 
   'action.disconnectMyAccount': 'Disconnect my account',
   'action.disconnect': 'Disconnect',
@@ -112,6 +127,14 @@ export const defaultMessages: XeroConnectionMessages = {
   'notice.consentCancelled': 'You cancelled the connection in Xero. Nothing changed.',
   'notice.askAdmin': 'Ask an administrator to reconnect Xero.',
   'notice.actionFailed': "That didn't work: {reason}",
+
+  'reason.network': "The portal's server couldn't be reached.",
+  'reason.timeout': "The portal's server took too long to answer.",
+  'reason.rateLimited': 'Xero is busy right now.',
+  'reason.xeroUnavailable': 'Xero is not answering right now.',
+  'reason.signedOut': 'You have been signed out of the portal.',
+  'reason.notAllowed': "You don't have permission to change this connection.",
+  'reason.unknown': "Something went wrong on the portal's server.",
 };
 
 /** A key of {@link XeroConnectionMessages}. */

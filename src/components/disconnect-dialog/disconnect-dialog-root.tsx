@@ -1,5 +1,5 @@
 import * as AlertDialog from '@radix-ui/react-alert-dialog';
-import { useCallback, useEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement, type ReactNode } from 'react';
 
 import { describeErrorReason } from '../internal/describe-error-reason';
 import { useControllableState } from '../internal/use-controllable-state';
@@ -69,11 +69,12 @@ export function DisconnectDialogRoot({
   onConfirm,
   onCancel,
   messages,
-  describeError = describeErrorReason,
+  describeError,
   unstyled = false,
 }: DisconnectDialogRootProps): ReactElement {
   const [open, setOpen] = useControllableState({ prop: openProp, defaultProp: defaultOpen, onChange: onOpenChange });
   const [confirmState, setConfirmState] = useState<DisconnectDialogConfirmState>(IDLE);
+  const resolvedMessages = useMemo(() => resolveMessages(messages), [messages]);
   const onConfirmRef = useLatestRef(onConfirm);
   const onCancelRef = useLatestRef(onCancel);
 
@@ -137,8 +138,8 @@ export function DisconnectDialogRoot({
   const context: DisconnectDialogContextValue = {
     confirmState,
     confirm,
-    messages: resolveMessages(messages),
-    describeError,
+    messages: resolvedMessages,
+    describeError: describeError ?? ((error: unknown) => describeErrorReason(error, resolvedMessages)),
     styled: !unstyled,
   };
 

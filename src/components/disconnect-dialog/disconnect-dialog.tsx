@@ -14,10 +14,6 @@ import {
 } from './disconnect-dialog-parts';
 import { DisconnectDialogRoot, type DisconnectDialogRootProps } from './disconnect-dialog-root';
 
-// TODO(messages): proposed key 'dialog.organisationFallback'. Until it exists, a host that
-// translates passes its own phrase as `organisationName` instead of null.
-const ORGANISATION_FALLBACK = 'your Xero organisation';
-
 /** Props of {@link DisconnectDialog}. Other props go to the dialog element (`DisconnectDialogContent`). */
 export interface DisconnectDialogProps
   extends Omit<DisconnectDialogRootProps, 'children'>,
@@ -67,7 +63,7 @@ export const DisconnectDialog = forwardRef<HTMLDivElement, DisconnectDialogProps
   ref,
 ) {
   const resolved = resolveMessages(messages);
-  const organisation = organisationName?.trim() || ORGANISATION_FALLBACK;
+  const organisation = organisationName?.trim() || formatMessage(resolved, 'detail.unknownOrganisation');
   return (
     <DisconnectDialogRoot
       open={open}

@@ -1,0 +1,78 @@
+import type { ReactNode } from 'react';
+
+import type { Connection } from '../../client';
+import { formatMessage, type XeroConnectionMessages } from '../messages';
+import { formatDate, formatRelative, isoDate } from './format-date';
+import { styledHook } from './style-hooks';
+
+/** Props of {@link CardDetails}. */
+export interface CardDetailsProps {
+  /** The connection to describe; rows the backend does not know are left out. */
+  connection: Connection;
+  /** The organisation's name, when known. */
+  organisation: string | null;
+  messages: XeroConnectionMessages;
+  locale: string;
+  styled: boolean;
+}
+
+interface DetailRowProps {
+  name: 'organisation' | 'connected-since' | 'connected-by' | 'last-used';
+  term: string;
+  children: ReactNode;
+  styled: boolean;
+}
+
+function DetailRow({ name, term, children, styled }: DetailRowProps): ReactNode {
+  // A <div> around each pair is valid in a <dl> and lets the stylesheet lay pairs out as rows.
+  return (
+    <div data-slot="xero-connection-card-detail" data-detail={name} {...styledHook(styled)}>
+      <dt data-slot="xero-connection-card-detail-term" {...styledHook(styled)}>
+        {term}
+      </dt>
+      <dd data-slot="xero-connection-card-detail-value" {...styledHook(styled)}>
+        {children}
+      </dd>
+    </div>
+  );
+}
+
+/**
+ * The facts about the connection as a description list: the organisation, connected since, by
+ * whom, and when it was last used ("Never" when it has not been). Dates use `Intl` in `locale`.
+ */
+export function CardDetails({ connection, organisation, messages, locale, styled }: CardDetailsProps): ReactNode {
+  const connectedSince = formatDate(connection.connectedAt, locale);
+  const lastUsed = formatDate(connection.lastUsedAt, locale);
+  const lastUsedAgo = formatRelative(connection.lastUsedAt, locale);
+  return (
+    <dl data-slot="xero-connection-card-details" {...styledHook(styled)}>
+      {organisation !== null ? (
+        <DetailRow name="organisation" term={formatMessage(messages, 'detail.organisation')} styled={styled}>
+          {organisation}
+        </DetailRow>
+      ) : null}
+      {connectedSince !== null ? (
+        <DetailRow name="connected-since" term={formatMessage(messages, 'detail.connectedSince')} styled={styled}>
+          <time dateTime={isoDate(connection.connectedAt)} data-slot="xero-connection-card-date">{connectedSince}</time>
+        </DetailRow>
+      ) : null}
+      {connection.connectedBy ? (
+        <DetailRow name="connected-by" term={formatMessage(messages, 'detail.connectedBy')} styled={styled}>
+          {connection.connectedBy.displayName}
+        </DetailRow>
+      ) : null}
+      <DetailRow name="last-used" term={formatMessage(messages, 'detail.lastUsed')} styled={styled}>
+        {lastUsed === null ? (
+          formatMessage(messages, 'detail.never')
+        ) : (
+          <time dateTime={isoDate(connection.lastUsedAt)} data-slot="xero-connection-card-date">
+            {lastUsedAgo === null
+              ? lastUsed
+              : formatMessage(messages, 'detail.dateWithRelative', { date: lastUsed, relative: lastUsedAgo })}
+          </time>
+        )}
+      </DetailRow>
+    </dl>
+  );
+}

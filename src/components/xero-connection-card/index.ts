@@ -1,0 +1,3 @@
+'use client';
+export { XeroConnectionCard, type XeroConnectionCardProps } from './xero-connection-card';
+export type { CardHeadingLevel } from './card-header';
