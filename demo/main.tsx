@@ -1,0 +1,191 @@
+// The demo portal page for `npm start`: the SDK's card for Xero Billing and Xero Payroll against
+// the stateful fake backend from src/testing (MSW in the page), with controls that make the
+// failures happen, so anyone can watch invalid_grant and recover from it. Xero's consent screen is
+// simulated in the page; the reference backend and a local Xero emulator replace all of this later.
+import '../src/components/styles/theme.css';
+import '../src/components/styles/buttons.css';
+import '../src/components/styles/dialog.css';
+import '../src/components/styles/card.css';
+import './demo.css';
+
+import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
+import { setupWorker } from 'msw/browser';
+import { StrictMode, useCallback, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+
+import {
+  XeroConnectionCard,
+  XeroConnectionProvider,
+  createXeroConnectionClient,
+  xeroConnectionKeys,
+  type XeroConnectionEvent,
+} from '../src';
+import { createFakeXeroBackend, type FakeXeroBackend } from '../src/testing/fake-backend';
+import { buildConnection, type ConnectionFixtureName } from '../src/testing/fixtures';
+
+interface Integration {
+  title: string;
+  baseUrl: string;
+  backend: FakeXeroBackend;
+}
+
+const integrations: Integration[] = [
+  {
+    title: 'Xero Billing',
+    baseUrl: '/api/integrations/xero-billing',
+    backend: createFakeXeroBackend({
+      baseUrl: '/api/integrations/xero-billing',
+      initial: buildConnection('needsReauthExpired', {}, new Date()),
+    }),
+  },
+  {
+    title: 'Xero Payroll',
+    baseUrl: '/api/integrations/xero-payroll',
+    backend: createFakeXeroBackend({
+      baseUrl: '/api/integrations/xero-payroll',
+      initial: buildConnection('expiring', {}, new Date()),
+    }),
+  },
+];
+
+interface Consent {
+  integration: Integration;
+  state: string;
+}
+
+function ConsentScreen({ consent, onDone }: { consent: Consent; onDone: (allowed: boolean) => void }) {
+  return (
+    <div className="consent-backdrop">
+      <div className="consent" role="dialog" aria-modal="true" aria-labelledby="consent-title">
+        <h2 id="consent-title">Xero (simulated)</h2>
+        <p>CareVision wants to access Sunrise Care Group for {consent.integration.title}.</p>
+        <div className="consent-actions">
+          <button type="button" onClick={() => onDone(false)}>
+            Cancel
+          </button>
+          <button type="button" className="allow" onClick={() => onDone(true)} autoFocus>
+            Allow access
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Controls({ onChange }: { onChange: (text: string) => void }) {
+  const queryClient = useQueryClient();
+  const set = (integration: Integration, fixture: ConnectionFixtureName, text: string) => {
+    integration.backend.setConnection(buildConnection(fixture, {}, new Date()));
+    void queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.connection(integration.baseUrl) });
+    onChange(`${integration.title}: ${text}`);
+  };
+  return (
+    <section className="controls" aria-labelledby="controls-title">
+      <h2 id="controls-title">Demo controls (what happens on Xero's side)</h2>
+      {integrations.map((integration) => (
+        <fieldset key={integration.baseUrl}>
+          <legend>{integration.title}</legend>
+          <button type="button" onClick={() => set(integration, 'needsReauthExpired', 'token unused past its lifetime → invalid_grant')}>
+            Let the token expire
+          </button>
+          <button type="button" onClick={() => set(integration, 'tenantRemovedInXero', 'the app was removed in Xero')}>
+            Remove the app in Xero
+          </button>
+          <button type="button" onClick={() => set(integration, 'expiring', 'five days left unless used')}>
+            Near expiry
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              integration.backend.failNext('disconnect', 'XERO_UNAVAILABLE');
+              onChange(`${integration.title}: the next disconnect will fail once`);
+            }}
+          >
+            Fail the next disconnect
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              integration.backend.failNext('getConnection', 'network_error', 3);
+              void queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.connection(integration.baseUrl) });
+              onChange(`${integration.title}: the portal's server is unreachable for the next read`);
+            }}
+          >
+            Backend down
+          </button>
+        </fieldset>
+      ))}
+    </section>
+  );
+}
+
+function Portal() {
+  const queryClient = useQueryClient();
+  const [consent, setConsent] = useState<Consent | null>(null);
+  const [log, setLog] = useState<string[]>([]);
+  const append = useCallback((line: string) => setLog((lines) => [`${new Date().toLocaleTimeString('en-AU')} ${line}`, ...lines].slice(0, 50)), []);
+
+  const finishConsent = async (allowed: boolean) => {
+    if (!consent) return;
+    setConsent(null);
+    if (!allowed) {
+      append(`${consent.integration.title}: consent cancelled in Xero`);
+      return;
+    }
+    const client = createXeroConnectionClient({ baseUrl: consent.integration.baseUrl });
+    await client.completeCallback({ code: 'demo-authorization-code', state: consent.state });
+    await queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.connection(consent.integration.baseUrl) });
+    append(`${consent.integration.title}: Xero consent allowed`);
+  };
+
+  return (
+    <>
+      <header className="portal-header">
+        <h1>CareVision portal · Integrations</h1>
+      </header>
+      <main>
+        <div className="cards">
+          {integrations.map((integration) => (
+            <XeroConnectionProvider
+              key={integration.baseUrl}
+              baseUrl={integration.baseUrl}
+              navigate={(url) => {
+                const state = new URL(url).searchParams.get('state') ?? '';
+                setConsent({ integration, state });
+              }}
+            >
+              <XeroConnectionCard
+                title={integration.title}
+                onEvent={(event: XeroConnectionEvent) => append(`${integration.title}: ${event.type}`)}
+              />
+            </XeroConnectionProvider>
+          ))}
+        </div>
+        <Controls onChange={append} />
+        <section aria-labelledby="log-title">
+          <h2 id="log-title">Events (onEvent)</h2>
+          <ol className="log" reversed>
+            {log.map((line, index) => (
+              <li key={`${log.length - index}`}>{line}</li>
+            ))}
+          </ol>
+        </section>
+      </main>
+      {consent ? <ConsentScreen consent={consent} onDone={(allowed) => void finishConsent(allowed)} /> : null}
+    </>
+  );
+}
+
+const worker = setupWorker(...integrations.flatMap((integration) => integration.backend.handlers));
+await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
+
+const queryClient = new QueryClient();
+const container = document.getElementById('root');
+if (!container) throw new Error('demo: #root is missing from index.html');
+createRoot(container).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <Portal />
+    </QueryClientProvider>
+  </StrictMode>,
+);
