@@ -55,7 +55,8 @@ function renderCard(
 
 /** Waits for enter animations (the dialog's), so axe measures the colours at rest. */
 async function settleAnimations(): Promise<void> {
-  await Promise.all(document.getAnimations().map((animation) => animation.finished));
+  // allSettled: a cancelled animation rejects `finished` with an AbortError, which is not a failure.
+  await Promise.allSettled(document.getAnimations().map((animation) => animation.finished));
 }
 
 function mediumDate(value: string | null): string {
