@@ -199,6 +199,20 @@ describe('DisconnectDialog', () => {
     expect(screen.getByRole('alert').textContent).not.toMatch(/Cannot read/);
   });
 
+  it.each([
+    ['an aborted request', new DOMException('signal is aborted without reason', 'AbortError')],
+    ['an HTTP library error', Object.assign(new Error('Request failed with status code 500'), { name: 'AxiosError' })],
+  ])('%s from the host is shown in plain words, not its developer message', async (_case, error) => {
+    const { user, onConfirm } = renderDialog();
+    onConfirm.mockRejectedValue(error);
+    await openDialog(user);
+
+    await user.click(screen.getByRole('button', { name: 'Yes, disconnect' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent("Something went wrong on the portal's server.");
+    expect(screen.getByRole('alert').textContent).not.toMatch(/aborted|status code/);
+  });
+
   it('a double click on "Yes, disconnect" disconnects once', async () => {
     const request = deferred();
     const { user, onConfirm } = renderDialog();

@@ -250,6 +250,23 @@ describe('announcements', () => {
   });
 });
 
+describe('a failed action', () => {
+  test('its message stays while the state is the same, and goes once the status moves on', async () => {
+    const backend = startFakeBackend('expiring');
+    const queryClient = new QueryClient();
+    const { card } = renderCard({}, { queryClient });
+    backend.failNext('verify', 'XERO_UNAVAILABLE');
+    await userEvent.click(await screen.findByRole('button', { name: 'Check connection' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent("That didn't work: Xero is not answering right now.");
+
+    // Meanwhile Xero's side changed and a refetch (window focus, another tab) brings it in.
+    backend.setConnection(fixture('needsReauthExpired'));
+    await act(() => queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.all }));
+    await waitFor(() => expect(card()).toHaveAttribute('data-state', 'needs_reauth'));
+    expect(screen.queryByText(/That didn't work/)).toBeNull();
+  });
+});
+
 describe('sharing and lifecycle', () => {
   test('ten cards under one provider make one GET', async () => {
     const backend = startFakeBackend('connected');

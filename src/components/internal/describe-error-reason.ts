@@ -23,18 +23,16 @@ function reasonKey(code: XeroConnectionErrorCode): ReasonKey {
   }
 }
 
-// Built-in error types that only ever mean a bug; their messages are for developers.
-const PROGRAMMER_ERRORS = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'RangeError', 'EvalError', 'URIError']);
-
 /**
  * Puts a failure into one short sentence for the people using the portal. Never shows a stack
- * or an endpoint: this package's errors map by `code` to plain reasons; a host's own `Error`
- * (with a plain `Error` name) is assumed to be written for people and shown as is; anything
- * else (a `TypeError` from a bug, a thrown string) gets the generic reason.
+ * or an endpoint: this package's errors map by `code` to plain reasons; a host's own plain
+ * `Error` (named exactly `Error`) is assumed to be written for people and shown as is; anything
+ * else (a `TypeError` from a bug, an `AbortError`, an `AxiosError`, a thrown string) gets the
+ * generic reason, because their messages are written for developers.
  */
 export function describeErrorReason(error: unknown, messages: XeroConnectionMessages): string {
   if (isXeroConnectionError(error)) return formatMessage(messages, reasonKey(error.code));
-  if (error instanceof Error && !PROGRAMMER_ERRORS.has(error.name)) {
+  if (error instanceof Error && error.name === 'Error') {
     const message = error.message.trim();
     if (message !== '') return /[.!?…]$/.test(message) ? message : `${message}.`;
   }

@@ -121,12 +121,21 @@ export const XeroConnectionCard = forwardRef<HTMLElement, XeroConnectionCardProp
   // (no organisation) before the dialog has closed.
   const [dialogOrganisation, setDialogOrganisation] = useState<string | null>(null);
   const [notice, setNotice] = useState<DisconnectedNotice | null>(null);
-  const [failure, setFailure] = useState<{ action: CardAction; reason: string } | null>(null);
+  const [failure, setFailure] = useState<{ action: CardAction; reason: string; status?: string } | null>(null);
 
   // The "just disconnected" notice is about this disconnection only: a connection made since ends it.
   const stale = notice !== null && state.status !== 'disconnected' && state.status !== 'loading';
   if (stale) setNotice(null);
   const shownNotice = state.status === 'disconnected' ? notice : null;
+
+  // A failure is about the state it was shown in: remember that state on first render, and drop
+  // the message once the status moves on (a refetch on focus, another tab), so "That didn't work"
+  // never sits beside buttons it no longer applies to.
+  if (failure && failure.status === undefined && state.status !== 'loading') {
+    setFailure({ ...failure, status: state.status });
+  } else if (failure?.status !== undefined && failure.status !== state.status && state.status !== 'loading') {
+    setFailure(null);
+  }
 
   const description = describeState(state, messages, title, shownNotice, locale);
   const details = detailsConnection(state);
