@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -20,6 +21,13 @@ let baseUrl: string;
 
 function run(command: string, args: string[], cwd: string): string {
   return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+// Asynchronous on purpose: the HTTP server below lives in this process, and a synchronous child
+// would block the event loop that has to answer it.
+async function runNode(args: string[], cwd: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('node', args, { cwd, encoding: 'utf8', timeout: 30_000 });
+  return stdout;
 }
 
 beforeAll(async () => {
@@ -56,9 +64,8 @@ describe('the packed package', () => {
     expect(() => run('node', ['-e', "require.resolve('react')"], workDir)).toThrow();
   });
 
-  it('reads a connection through ./client with ESM import in plain Node', () => {
-    const out = run(
-      'node',
+  it('reads a connection through ./client with ESM import in plain Node', async () => {
+    const out = await runNode(
       script(`
         import { createXeroConnectionClient, isXeroConnectionApiError } from '@carevision/xero-connection/client';
         const client = createXeroConnectionClient({ baseUrl: ${JSON.stringify(baseUrl)} });
@@ -76,9 +83,8 @@ describe('the packed package', () => {
     });
   });
 
-  it('reads a connection through ./client with CJS require in plain Node', () => {
-    const out = run(
-      'node',
+  it('reads a connection through ./client with CJS require in plain Node', async () => {
+    const out = await runNode(
       [
         '-e',
         `
