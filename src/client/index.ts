@@ -26,3 +26,17 @@ export {
   type XeroConnectionErrorCode,
 } from './errors';
 export type { RetryOptions } from './retry';
+export {
+  completeXeroConnection,
+  type CompleteXeroConnectionOptions,
+  type CompleteXeroConnectionResult,
+} from './complete-connection';
+export {
+  outcomeForCode,
+  readConnectReturn,
+  returnToFor,
+  withConnectOutcome,
+  withoutConnectReturn,
+  type ConnectOutcome,
+  type ConnectReturn,
+} from './connect-return';

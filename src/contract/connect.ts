@@ -48,3 +48,19 @@ export const RETURN_PARAM = 'xero';
 
 /** The query parameter carrying the error code when {@link RETURN_PARAM} is `error`. */
 export const RETURN_CODE_PARAM = 'code';
+
+/**
+ * Optional (contract 1.0 compatible): names the integration, by the base URL its client was given,
+ * that started the round trip. The browser puts it into `returnTo` itself, so a backend needs no
+ * change: it keeps `returnTo`'s query as it is and adds {@link RETURN_PARAM}. It tells apart
+ * several integrations on one page (billing and payroll); a return without it belongs to the
+ * first integration on the page that reads it.
+ */
+export const RETURN_INTEGRATION_PARAM = 'xeroIntegration';
+
+/**
+ * Optional (contract 1.0 compatible): `1` when the round trip runs in a pop-up. Put into
+ * `returnTo` by the browser like {@link RETURN_INTEGRATION_PARAM}; the return page then hands the
+ * outcome to the window that opened it instead of showing it.
+ */
+export const RETURN_POPUP_PARAM = 'xeroPopup';

@@ -24,7 +24,9 @@ export {
 export {
   CONNECT_MODES,
   RETURN_CODE_PARAM,
+  RETURN_INTEGRATION_PARAM,
   RETURN_PARAM,
+  RETURN_POPUP_PARAM,
   callbackRequestSchema,
   connectRequestSchema,
   connectResponseSchema,
