@@ -10,7 +10,9 @@ export {
   type XeroConnectionProviderProps,
   type XeroConnectionQueryKey,
   type ConnectOptions,
+  type ConnectWindowMode,
   type ConnectedConnection,
+  type PopupFallback,
   type UseXeroConnectionOptions,
   type UseXeroConnectionResult,
   type XeroConnectionEvent,
@@ -29,6 +31,7 @@ export {
 // The client, so a host creating `<XeroConnectionProvider client={…}>` needs one import. The same
 // code as `./client` (a shared chunk in the build), so error guards agree across both entries.
 export {
+  completeXeroConnection,
   createXeroConnectionClient,
   isXeroConnectionApiError,
   isXeroConnectionContractError,
@@ -42,7 +45,10 @@ export {
   XeroConnectionNetworkError,
   XeroConnectionTimeoutError,
   XeroConnectionUsageError,
+  type CompleteXeroConnectionOptions,
+  type CompleteXeroConnectionResult,
   type Connection,
+  type ConnectOutcome,
   type ConnectionReason,
   type ConnectionStatus,
   type Tenant,

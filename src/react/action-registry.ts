@@ -1,5 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 
+import type { ConnectOutcome } from '../client';
+
 /** The hook's actions that run against the backend. */
 export type ActionName = 'connect' | 'disconnect' | 'reconnect' | 'verify';
 
@@ -9,41 +11,66 @@ export type PendingActions = Readonly<Record<ActionName, boolean>>;
 const IDLE: PendingActions = { connect: false, disconnect: false, reconnect: false, verify: false };
 
 /**
- * The actions in flight for one integration (one QueryClient and base URL), shared by every hook
- * on it: a second call while one runs joins the first (a double click sends one DELETE), and every
- * hook sees the same pending flags.
+ * Keeps an action pending after its promise resolved, until `until` settles: a connect that has
+ * sent the browser to Xero is still under way until the page is left or the pop-up reports back.
+ */
+export type HoldPending = (until: Promise<unknown>) => void;
+
+/**
+ * The state one integration (one QueryClient and base URL) shares between every hook on it: the
+ * actions in flight, so a second call while one runs joins the first (a double click sends one
+ * DELETE) and every hook sees the same pending flags; and the outcome of the last connect round
+ * trip, so every card on the integration shows it.
  */
 export interface ActionRegistry {
-  /** Runs `start`, or joins the run of `name` already in flight. `joined` says which. */
-  run<T>(name: ActionName, start: () => Promise<T>): { promise: Promise<T>; joined: boolean };
-  /** Subscribes to changes of {@link ActionRegistry.pending}. */
+  /**
+   * Runs `start`, or joins the run of `name` already in flight (or held pending). `joined` says
+   * which. `start` may call `hold` to keep the action pending beyond its promise.
+   */
+  run<T>(name: ActionName, start: (hold: HoldPending) => Promise<T>): { promise: Promise<T>; joined: boolean };
+  /** Subscribes to changes of {@link ActionRegistry.pending} and {@link ActionRegistry.outcome}. */
   subscribe(listener: () => void): () => void;
   /** The pending flags; the same object until one changes. */
   pending(): PendingActions;
+  /** The outcome of the last connect round trip, until dismissed or a new action starts. */
+  outcome(): ConnectOutcome | null;
+  setOutcome(outcome: ConnectOutcome | null): void;
+  /** Errors already passed to an `onError`, so joining hooks do not report the same one twice. */
+  readonly reported: WeakSet<object>;
 }
 
 function createActionRegistry(): ActionRegistry {
   const inFlight = new Map<ActionName, Promise<unknown>>();
   const listeners = new Set<() => void>();
   let snapshot = IDLE;
+  let outcome: ConnectOutcome | null = null;
 
-  function update(name: ActionName, value: boolean): void {
-    snapshot = { ...snapshot, [name]: value };
+  function notify(): void {
     listeners.forEach((listener) => listener());
   }
 
+  function update(name: ActionName, value: boolean): void {
+    if (snapshot[name] === value) return;
+    snapshot = { ...snapshot, [name]: value };
+    notify();
+  }
+
   return {
-    run<T>(name: ActionName, start: () => Promise<T>) {
+    run<T>(name: ActionName, start: (hold: HoldPending) => Promise<T>) {
       const current = inFlight.get(name);
       if (current) return { promise: current as Promise<T>, joined: true };
-      const promise = (async () => {
-        try {
-          return await start();
-        } finally {
-          inFlight.delete(name);
-          update(name, false);
-        }
-      })();
+      let held: Promise<unknown> | null = null;
+      const promise = (async () => start((until) => void (held = until)))();
+      const settle = () => {
+        if (inFlight.get(name) !== promise) return;
+        inFlight.delete(name);
+        update(name, false);
+      };
+      // Attached before the caller can await, so the flag is down by the time the caller resumes.
+      promise.then(
+        () => (held ? held.then(settle, settle) : settle()),
+        () => settle(),
+      );
       inFlight.set(name, promise);
       update(name, true);
       return { promise, joined: false };
@@ -53,6 +80,13 @@ function createActionRegistry(): ActionRegistry {
       return () => listeners.delete(listener);
     },
     pending: () => snapshot,
+    outcome: () => outcome,
+    setOutcome(next) {
+      if (outcome === next) return;
+      outcome = next;
+      notify();
+    },
+    reported: new WeakSet(),
   };
 }
 

@@ -15,7 +15,9 @@ export {
 } from './derive-state';
 export type {
   ConnectOptions,
+  ConnectWindowMode,
   ConnectedConnection,
+  PopupFallback,
   UseXeroConnectionOptions,
   UseXeroConnectionResult,
   XeroConnectionEvent,

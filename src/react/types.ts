@@ -1,6 +1,7 @@
 import type {
   Connection,
   ConnectMode,
+  ConnectOutcome,
   ConnectResponse,
   DisconnectResponse,
   ERROR_REASONS,
@@ -69,6 +70,10 @@ export type XeroConnectionEvent =
   | { type: 'disconnect_failed'; error: XeroConnectionError }
   | { type: 'connect_started'; mode: ConnectMode }
   | { type: 'connect_failed'; error: XeroConnectionError }
+  /** The user ended the round trip without connecting: Cancel in Xero, or the pop-up closed. */
+  | { type: 'connect_cancelled'; reason: 'consent_denied' | 'popup_closed' }
+  /** The browser blocked the pop-up; `fallback` says whether the round trip went on as a redirect. */
+  | { type: 'popup_blocked'; fallback: PopupFallback }
   | { type: 'connected'; tenant: Tenant }
   | { type: 'reconnect_started' }
   | { type: 'reconnect_failed'; error: XeroConnectionError }
@@ -76,15 +81,46 @@ export type XeroConnectionEvent =
   | { type: 'verified'; status: XeroConnectionStateStatus }
   | { type: 'verify_failed'; error: XeroConnectionError };
 
+/**
+ * How the browser goes through Xero's consent screen (not to be confused with the request's
+ * `mode`, `connect` or `reauth`):
+ *
+ * - `redirect` (the default): the page itself goes to Xero and comes back to `returnTo`. Works
+ *   everywhere, and is what Xero's certification guidance prefers.
+ * - `popup`: a pop-up goes to Xero while the page stays; the outcome comes back by postMessage,
+ *   BroadcastChannel or by polling the backend, whichever is first.
+ */
+export type ConnectWindowMode = 'redirect' | 'popup';
+
+/** What a blocked pop-up does: go on as a full-page `redirect` (the default), or stop (`none`). */
+export type PopupFallback = 'redirect' | 'none';
+
 /** Options of `useXeroConnection()`. Callbacks are always read fresh: passing a new function each render is fine. */
 export interface UseXeroConnectionOptions {
+  /** How connect and reconnect go through Xero. Default: the provider's `mode`, else `redirect`. */
+  mode?: ConnectWindowMode | undefined;
+  /** What a blocked pop-up does. Default: the provider's `popupFallback`, else `redirect`. */
+  popupFallback?: PopupFallback | undefined;
+  /**
+   * Whether the person using the page may change the connection. Default `true`. Returned as is,
+   * for your UI to hide its actions; the actions themselves still run (the backend decides,
+   * answering `FORBIDDEN`), and the status, the return from Xero and cross-tab updates work as ever.
+   */
+  canManage?: boolean | undefined;
   /** Days before the estimated refresh-token expiry at which `connected` becomes `expiring`. Default 7. */
   expiringWithinDays?: number;
-  /** Called when this hook sees the connection become connected (not on the first load). */
+  /**
+   * Called when this hook sees the connection become connected (not on the first load), and once
+   * per page after a round trip through Xero came back connected (on the hook that reads the return).
+   */
   onConnected?: (connection: ConnectedConnection) => void;
-  /** Called after a disconnect made through this hook succeeds. */
+  /**
+   * Called after every successful `DELETE /connection` made through this hook: by `disconnect()`,
+   * and by the first half of `reconnect()` (the connection really is gone then, even if the
+   * connect half fails). Once per DELETE, also when a second call joined it.
+   */
   onDisconnected?: (result: DisconnectResponse) => void;
-  /** Called when a read or an action fails. */
+  /** Called when a read, an action or a round trip through Xero fails. */
   onError?: (error: XeroConnectionError) => void;
   /** Every {@link XeroConnectionEvent}, for analytics and audit. */
   onEvent?: (event: XeroConnectionEvent) => void;
@@ -101,12 +137,30 @@ export interface UseXeroConnectionResult {
   state: XeroConnectionState;
   /** The backend's last reported connection, or `null` before the first answer. */
   connection: Connection | null;
-  /** Starts the connect round trip and navigates to Xero. Resolves once navigation has been asked for. */
-  connect: (options?: ConnectOptions) => Promise<ConnectResponse>;
+  /**
+   * When `connection` was read (ms since the epoch; 0 before the first answer): the "now" the
+   * state's expiry is measured from. Measure relative dates ("2 days ago") from it too, so a
+   * server render and its hydration agree.
+   */
+  updatedAt: number;
+  /**
+   * Starts the connect round trip. In `redirect` mode it navigates to Xero and resolves once that
+   * has been asked for; `isConnecting` stays `true` until the page is left (or, if navigation
+   * never happens, until the connect session expires), so a second click starts nothing. In
+   * `popup` mode it opens the pop-up synchronously (call it straight from a click handler),
+   * resolves once the pop-up is on its way to Xero, and `isConnecting` stays `true` until the
+   * round trip ends (see `returnOutcome`). Resolves `null` when nothing was started: the pop-up
+   * was blocked and `popupFallback` is `'none'`.
+   */
+  connect: (options?: ConnectOptions) => Promise<ConnectResponse | null>;
   /** Disconnects. Calls while one is in flight share it: a double click sends one DELETE. */
   disconnect: () => Promise<DisconnectResponse>;
-  /** Disconnects, then connects again in `reauth` mode expecting the same organisation. */
-  reconnect: (options?: ConnectOptions) => Promise<ConnectResponse>;
+  /**
+   * Disconnects (joining a disconnect already in flight), then connects again in `reauth` mode
+   * expecting the same organisation, like `connect()` otherwise. A failed DELETE rejects with its
+   * own error (`endpoint` `DELETE /connection`) and connects nothing.
+   */
+  reconnect: (options?: ConnectOptions) => Promise<ConnectResponse | null>;
   /** Asks the backend to check with Xero now, and updates the state with the answer. */
   verify: () => Promise<Connection>;
   /** Records a UI event the hook cannot see itself (the confirm dialog opening or being cancelled). */
@@ -115,4 +169,15 @@ export interface UseXeroConnectionResult {
   isDisconnecting: boolean;
   isReconnecting: boolean;
   isVerifying: boolean;
+  /**
+   * How the last round trip through Xero ended, shared by every hook on the integration: read
+   * from the URL when the browser comes back (`?xero=connected`, `?xero=error&code=…`), or
+   * reported by the pop-up. `null` when there is none, after `dismissReturnOutcome()`, and once
+   * another action starts. Never set during a server render.
+   */
+  returnOutcome: ConnectOutcome | null;
+  /** Forgets `returnOutcome` (for a "dismiss" button). */
+  dismissReturnOutcome: () => void;
+  /** The `canManage` option, default `true`: whether to offer this person the actions. */
+  canManage: boolean;
 }

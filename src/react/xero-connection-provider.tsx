@@ -2,6 +2,7 @@ import { QueryClient, QueryClientContext, QueryClientProvider } from '@tanstack/
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 
 import { XeroConnectionUsageError, createXeroConnectionClient, type XeroConnectionClient } from '../client';
+import type { ConnectWindowMode, PopupFallback } from './types';
 import { useLatest } from './use-latest';
 
 const EXAMPLE_BASE_URL = '/api/integrations/xero-billing';
@@ -17,6 +18,17 @@ interface CommonProviderProps {
    * when called. Pass your router's navigation or a test spy. Always the latest function passed.
    */
   navigate?: (url: string) => void;
+  /**
+   * How connect and reconnect go through Xero's consent screen for every hook and card below:
+   * `redirect` (default, the whole page goes and comes back) or `popup` (opt-in). A hook's or
+   * card's own `mode` wins.
+   */
+  mode?: ConnectWindowMode | undefined;
+  /**
+   * When the browser blocks the pop-up: `redirect` (default) goes on as a full-page redirect,
+   * `none` stops and reports `popup_blocked`. A hook's or card's own `popupFallback` wins.
+   */
+  popupFallback?: PopupFallback | undefined;
   children?: ReactNode;
 }
 
@@ -45,6 +57,10 @@ export interface XeroConnectionContextValue {
   readonly queryClient: QueryClient;
   /** Sends the browser to `url` (the provider's `navigate`, or `window.location.assign`). */
   readonly navigate: (url: string) => void;
+  /** The provider's default window mode for the round trip. */
+  readonly mode: ConnectWindowMode;
+  /** The provider's default for a blocked pop-up. */
+  readonly popupFallback: PopupFallback;
 }
 
 const XeroConnectionContext = createContext<XeroConnectionContextValue | null>(null);
@@ -97,7 +113,15 @@ function useMountedQueryClient(queryClient: QueryClient | undefined): void {
  */
 export function XeroConnectionProvider(props: XeroConnectionProviderProps): ReactNode {
   assertOneSource(props);
-  const { client: givenClient, baseUrl, queryClient: givenQueryClient, navigate, children } = props;
+  const {
+    client: givenClient,
+    baseUrl,
+    queryClient: givenQueryClient,
+    navigate,
+    mode = 'redirect',
+    popupFallback = 'redirect',
+    children,
+  } = props;
 
   const defaultClient = useMemo(
     () => (givenClient || baseUrl === undefined ? null : createXeroConnectionClient({ baseUrl })),
@@ -123,8 +147,8 @@ export function XeroConnectionProvider(props: XeroConnectionProviderProps): Reac
     );
   }
   const value = useMemo<XeroConnectionContextValue>(
-    () => ({ client, queryClient, navigate: navigateTo }),
-    [client, queryClient, navigateTo],
+    () => ({ client, queryClient, navigate: navigateTo, mode, popupFallback }),
+    [client, queryClient, navigateTo, mode, popupFallback],
   );
 
   const provided = <XeroConnectionContext.Provider value={value}>{children}</XeroConnectionContext.Provider>;

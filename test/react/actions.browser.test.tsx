@@ -15,7 +15,7 @@ import {
 } from '../../src/react';
 import { demoTenant } from '../../src/testing/fixtures';
 import { FAKE_AUTHORIZE_ORIGIN } from '../../src/testing/fake-backend';
-import { fixture, providerWrapper, rejectionOf, startFakeBackend, setUpWorker } from './support';
+import { expectedReturnTo, fixture, providerWrapper, rejectionOf, startFakeBackend, setUpWorker } from './support';
 
 setUpWorker();
 
@@ -134,7 +134,7 @@ describe('connect()', () => {
     await act(() => result.current.connect());
 
     const [request] = backend.requestsTo('connect');
-    expect(request?.body).toEqual({ returnTo: location.href, mode: 'connect' });
+    expect(request?.body).toEqual({ returnTo: expectedReturnTo(), mode: 'connect' });
     expect(connectRequestSchema.safeParse(request?.body).success).toBe(true);
     const [session] = backend.connectSessions;
     expect(navigate).toHaveBeenCalledExactlyOnceWith(expect.stringContaining(`${FAKE_AUTHORIZE_ORIGIN}/identity/connect/authorize`));
@@ -163,7 +163,9 @@ describe('connect()', () => {
     expect(options.onError).toHaveBeenCalledExactlyOnceWith(error);
     expect(events).toContainEqual({ type: 'connect_failed', error });
     expect(navigate).not.toHaveBeenCalled();
-    expect(backend.requestsTo('connect')[0]?.body).toMatchObject({ returnTo: new URL('/settings/integrations', location.href).href });
+    expect(backend.requestsTo('connect')[0]?.body).toMatchObject({
+      returnTo: expectedReturnTo(new URL('/settings/integrations', location.href).href),
+    });
   });
 });
 
@@ -176,11 +178,13 @@ describe('reconnect()', () => {
 
     const writes = backend.requests.filter((request) => request.method !== 'GET');
     expect(writes.map((request) => `${request.method} ${request.path}`)).toEqual(['DELETE /connection', 'POST /connect']);
-    expect(writes[1]?.body).toEqual({ returnTo: location.href, mode: 'reauth', expectedTenantId: demoTenant.tenantId });
+    expect(writes[1]?.body).toEqual({ returnTo: expectedReturnTo(), mode: 'reauth', expectedTenantId: demoTenant.tenantId });
     expect(navigate).toHaveBeenCalledExactlyOnceWith(expect.stringContaining(FAKE_AUTHORIZE_ORIGIN));
     expect(types()).toEqual(['reconnect_started', 'disconnected', 'connect_started']);
-    expect(options.onDisconnected).not.toHaveBeenCalled();
-    expect(result.current.isReconnecting).toBe(false);
+    // The DELETE really happened: onDisconnected hears of it, once.
+    expect(options.onDisconnected).toHaveBeenCalledExactlyOnceWith({ status: 'disconnected', remoteRemoved: false });
+    // The browser is on its way to Xero: still reconnecting until the page is left.
+    expect(result.current.isReconnecting).toBe(true);
   });
 
   test('when POST /connect fails: rejects, reports reconnect_failed once, and shows the truth (disconnected)', async () => {

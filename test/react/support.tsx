@@ -4,7 +4,7 @@ import { setupWorker } from 'msw/browser';
 import type { ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 
-import { createXeroConnectionClient, type Connection, type XeroConnectionClient } from '../../src/client';
+import { createXeroConnectionClient, returnToFor, type Connection, type XeroConnectionClient } from '../../src/client';
 import { XeroConnectionProvider } from '../../src/react';
 import { createFakeXeroBackend, type FakeXeroBackend } from '../../src/testing/fake-backend';
 import { buildConnection, type ConnectionFixtureName } from '../../src/testing/fixtures';
@@ -28,6 +28,19 @@ export function setUpWorker(): void {
     worker.resetHandlers();
   });
   afterAll(() => worker.stop());
+}
+
+/**
+ * The `returnTo` a round trip started on `page` sends: the page plus the integration marker
+ * (`xeroIntegration`), and the pop-up marker when it runs in a pop-up.
+ */
+export function expectedReturnTo(page: string = location.href, popup = false): string {
+  return returnToFor(page, { baseUrl: BASE_URL, popup });
+}
+
+/** Adds msw handlers for this test (reset after it), in front of the fake backend's. */
+export function addHandlers(...handlers: Parameters<typeof worker.use>): void {
+  worker.use(...handlers);
 }
 
 /** A fixture built relative to the real clock, since the hook measures expiry from it. */
