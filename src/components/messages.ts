@@ -61,6 +61,27 @@ export interface XeroConnectionMessages {
   'notice.askAdmin': Message;
   'notice.actionFailed': Message<{ reason: string }>;
 
+  /** How the round trip through Xero ended, shown when the user is back (or the pop-up is done). */
+  'outcome.connected': Message<{ organisation: string; title: string }>;
+  'outcome.popupClosed': Message;
+  'outcome.popupBlocked': Message;
+  'outcome.sessionExpired': Message;
+  'outcome.stateMismatch': Message;
+  /** The organisation chosen in Xero was not the one to reconnect: says what to do. */
+  'outcome.tenantMismatch': Message;
+  'outcome.connectionLimit': Message;
+  /** Any other failure; `{reason}` is one of the `reason.*` sentences. */
+  'outcome.failed': Message<{ reason: string }>;
+
+  /** For people who may not change the connection (`canManage={false}`). */
+  'admin.contactLabel': Message;
+  /** Subject of the e-mail the administrator link starts. */
+  'admin.emailSubject': Message<{ title: string }>;
+  'admin.linkLabel': Message;
+  'action.copyLink': Message;
+  'notice.linkCopied': Message;
+  'notice.copyLinkFailed': Message;
+
   /** Why an action failed, in one sentence for people (never an endpoint or a stack). */
   'reason.network': Message;
   'reason.timeout': Message;
@@ -127,6 +148,25 @@ export const defaultMessages: XeroConnectionMessages = {
   'notice.consentCancelled': 'You cancelled the connection in Xero. Nothing changed.',
   'notice.askAdmin': 'Ask an administrator to reconnect Xero.',
   'notice.actionFailed': "That didn't work: {reason}",
+
+  'outcome.connected': 'You connected {organisation} to {title}.',
+  'outcome.popupClosed': 'The Xero window was closed before the connection finished. Nothing changed.',
+  'outcome.popupBlocked': 'Your browser blocked the Xero window. Allow pop-ups for this site, then try again.',
+  'outcome.sessionExpired': 'Connecting to Xero took too long, so nothing was connected. Try again.',
+  'outcome.stateMismatch':
+    "We couldn't confirm that the connection was started from this page, so nothing was connected. Try again from here.",
+  'outcome.tenantMismatch':
+    'In Xero you chose a different organisation from the one connected before, so nothing was connected. Try again and choose the same organisation. To switch organisations, disconnect first, then connect.',
+  'outcome.connectionLimit':
+    "Xero didn't allow the connection: this app has reached its limit of connected organisations. Disconnect one you no longer use, or contact support.",
+  'outcome.failed': "Connecting to Xero didn't finish: {reason} Nothing changed. Try again.",
+
+  'admin.contactLabel': 'Your administrator:',
+  'admin.emailSubject': 'Please reconnect {title} to Xero',
+  'admin.linkLabel': 'Link to this page',
+  'action.copyLink': 'Copy link to this page',
+  'notice.linkCopied': 'Link copied.',
+  'notice.copyLinkFailed': "The link couldn't be copied automatically. Select it below and copy it.",
 
   'reason.network': "The portal's server couldn't be reached.",
   'reason.timeout': "The portal's server took too long to answer.",

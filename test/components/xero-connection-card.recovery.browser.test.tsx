@@ -12,7 +12,7 @@ import { XeroConnectionCard, type XeroConnectionCardProps } from '../../src/comp
 import type { XeroConnectionEvent } from '../../src/react';
 import { FAKE_AUTHORIZE_ORIGIN } from '../../src/testing/fake-backend';
 import { demoTenant } from '../../src/testing/fixtures';
-import { clientWithoutRetry, fixture, providerWrapper, startFakeBackend, setUpWorker } from '../react/support';
+import { clientWithoutRetry, expectedReturnTo, fixture, providerWrapper, startFakeBackend, setUpWorker } from '../react/support';
 
 // The recovery path from the portal's help page, and every other action, as a user walks them:
 // what they see, what they press, what the backend receives.
@@ -96,7 +96,7 @@ describe('needs_reauth after invalid_grant: the help page path', () => {
     await userEvent.click(setUpAgain);
     await waitFor(() => expect(navigate).toHaveBeenCalledTimes(1));
     const [connectRequest] = backend.requestsTo('connect');
-    expect(connectRequest?.body).toMatchObject({ mode: 'connect', returnTo: location.href });
+    expect(connectRequest?.body).toMatchObject({ mode: 'connect', returnTo: expectedReturnTo() });
     const authorizeUrl = navigate.mock.calls[0]?.[0] ?? '';
     expect(authorizeUrl.startsWith(`${FAKE_AUTHORIZE_ORIGIN}/identity/connect/authorize?`)).toBe(true);
     expect(new URL(authorizeUrl).searchParams.get('state')).toBe(backend.connectSessions[0]?.state);

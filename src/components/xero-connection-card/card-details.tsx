@@ -13,6 +13,11 @@ export interface CardDetailsProps {
   organisation: string | null;
   messages: XeroConnectionMessages;
   locale: string;
+  /**
+   * What "2 days ago" is measured from: when the connection was read (the hook's `updatedAt`),
+   * not the clock at render, so a server render and its hydration print the same words.
+   */
+  now: Date;
   styled: boolean;
 }
 
@@ -41,10 +46,10 @@ function DetailRow({ name, term, children, styled }: DetailRowProps): ReactNode 
  * The facts about the connection as a description list: the organisation, connected since, by
  * whom, and when it was last used ("Never" when it has not been). Dates use `Intl` in `locale`.
  */
-export function CardDetails({ connection, organisation, messages, locale, styled }: CardDetailsProps): ReactNode {
+export function CardDetails({ connection, organisation, messages, locale, now, styled }: CardDetailsProps): ReactNode {
   const connectedSince = formatDate(connection.connectedAt, locale);
   const lastUsed = formatDate(connection.lastUsedAt, locale);
-  const lastUsedAgo = formatRelative(connection.lastUsedAt, locale);
+  const lastUsedAgo = formatRelative(connection.lastUsedAt, locale, now);
   return (
     <dl data-slot="xero-connection-card-details" {...styledHook(styled)}>
       {organisation !== null ? (

@@ -4,8 +4,11 @@ import { formatMessage, type XeroConnectionMessages } from '../messages';
 
 /** One sentence of the status region; `kind` names its `data-slot` (`xero-connection-card-<kind>`). */
 export interface StatusSentence {
-  /** `status-text`: the status itself; `expiry`: when it expires; `notice`: the outcome of a disconnect; `hint`: what to do next. */
-  kind: 'status-text' | 'expiry' | 'notice' | 'hint';
+  /**
+   * `status-text`: the status itself; `expiry`: when it expires; `notice`: the outcome of a
+   * disconnect; `hint`: what to do next; `outcome`: how the round trip through Xero ended.
+   */
+  kind: 'status-text' | 'expiry' | 'notice' | 'hint' | 'outcome';
   text: string;
 }
 

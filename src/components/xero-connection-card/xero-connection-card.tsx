@@ -20,10 +20,12 @@ import { DisconnectDialog } from '../disconnect-dialog/disconnect-dialog';
 import { describeErrorReason } from '../internal/describe-error-reason';
 import { mergeClassNames } from '../internal/merge-class-names';
 import { formatMessage, resolveMessages, type XeroConnectionMessages } from '../messages';
+import { CardAdminNotice, type AdminContact } from './card-admin-notice';
 import { CardButton } from './card-button';
 import { CardDetails } from './card-details';
 import { CardHeader, type CardHeadingLevel } from './card-header';
 import { CardStatus } from './card-status';
+import { describeOutcome } from './describe-outcome';
 import { describeState, type DisconnectedNotice } from './describe-state';
 import { styledHook } from './style-hooks';
 
@@ -47,6 +49,11 @@ export interface XeroConnectionCardProps
    * default stylesheet leaves every part alone. `data-slot` and `data-state` stay for your own CSS.
    */
   unstyled?: boolean | undefined;
+  /**
+   * Who can fix the connection, shown with "Ask an administrator to reconnect Xero." when
+   * `canManage` is `false`: a name, or `{ name, email }` for a `mailto:` link.
+   */
+  adminContact?: AdminContact | undefined;
 }
 
 type CardAction = 'connect' | 'reconnect' | 'verify' | 'retry';
@@ -104,13 +111,26 @@ export const XeroConnectionCard = forwardRef<HTMLElement, XeroConnectionCardProp
     onDisconnected,
     onError,
     onEvent,
+    mode,
+    popupFallback,
+    canManage: canManageProp,
+    adminContact,
     onFocus,
     ...sectionProps
   },
   ref,
 ) {
-  const connection = useXeroConnection({ expiringWithinDays, onConnected, onDisconnected, onError, onEvent });
-  const { state } = connection;
+  const connection = useXeroConnection({
+    expiringWithinDays,
+    onConnected,
+    onDisconnected,
+    onError,
+    onEvent,
+    mode,
+    popupFallback,
+    canManage: canManageProp,
+  });
+  const { state, canManage } = connection;
   const styled = !unstyled;
   const messages = useMemo(() => resolveMessages(overrides), [overrides]);
   const headingId = `${useId()}-title`;
@@ -138,6 +158,9 @@ export const XeroConnectionCard = forwardRef<HTMLElement, XeroConnectionCardProp
   }
 
   const description = describeState(state, messages, title, shownNotice, locale);
+  const outcome = describeOutcome(connection.returnOutcome, state, messages, title);
+  const sentences =
+    outcome?.tone === 'status' ? [...description.sentences, { kind: 'outcome' as const, text: outcome.text }] : description.sentences;
   const details = detailsConnection(state);
 
   /* ---- focus --------------------------------------------------------------------------------- */
@@ -260,7 +283,13 @@ export const XeroConnectionCard = forwardRef<HTMLElement, XeroConnectionCardProp
       break;
     case 'needs_reauth':
       trigger = (
-        <CardButton action="disconnect-my-account" variant="primary" pendingLabel={working} styled={styled}>
+        <CardButton
+          action="disconnect-my-account"
+          variant="primary"
+          pending={connection.isReconnecting}
+          pendingLabel={working}
+          styled={styled}
+        >
           {formatMessage(messages, 'action.disconnectMyAccount')}
         </CardButton>
       );
@@ -279,6 +308,23 @@ export const XeroConnectionCard = forwardRef<HTMLElement, XeroConnectionCardProp
       );
       break;
     case 'disconnected':
+      // Reconnect's first half (the DELETE) has landed and it is on its way to Xero: the same
+      // busy Reconnect button, in the same place, so it keeps focus and a second click does nothing.
+      if (connection.isReconnecting) {
+        after = (
+          <CardButton
+            key="reconnect"
+            action="reconnect"
+            variant="secondary"
+            pending
+            pendingLabel={working}
+            styled={styled}
+          >
+            {formatMessage(messages, 'action.reconnect')}
+          </CardButton>
+        );
+        break;
+      }
       before = shownNotice ? (
         <CardButton
           key="set-up-again"
@@ -323,6 +369,15 @@ export const XeroConnectionCard = forwardRef<HTMLElement, XeroConnectionCardProp
       break;
   }
 
+  // Without the right to change the connection, no action but re-reading a failed read; where
+  // the connection needs someone to act, say who can.
+  if (!canManage) {
+    trigger = null;
+    after = null;
+    if (!(state.status === 'error' && state.error)) before = null;
+  }
+  const askAdmin = !canManage && (state.status === 'needs_reauth' || state.status === 'disconnected');
+
   const reason = 'reason' in state ? state.reason : null;
 
   return (
@@ -347,16 +402,23 @@ export const XeroConnectionCard = forwardRef<HTMLElement, XeroConnectionCardProp
         styled={styled}
         headingRef={setHeading}
       />
-      <CardStatus sentences={description.sentences} status={state.status} styled={styled} />
+      <CardStatus sentences={sentences} status={state.status} styled={styled} />
       {details ? (
         <CardDetails
           connection={details}
           organisation={description.organisation}
           messages={messages}
           locale={locale}
+          now={new Date(connection.updatedAt)}
           styled={styled}
         />
       ) : null}
+      {outcome?.tone === 'alert' ? (
+        <p role="alert" data-slot="xero-connection-card-alert" data-outcome={connection.returnOutcome?.kind} {...styledHook(styled)}>
+          {outcome.text}
+        </p>
+      ) : null}
+      {askAdmin ? <CardAdminNotice title={title} adminContact={adminContact} messages={messages} styled={styled} /> : null}
       {failure ? (
         <p role="alert" data-slot="xero-connection-card-alert" data-action={failure.action} {...styledHook(styled)}>
           {formatMessage(messages, 'notice.actionFailed', { reason: failure.reason })}
