@@ -1,7 +1,10 @@
 // The demo portal page for `npm start`: the SDK's card for Xero Billing and Xero Payroll against
 // the stateful fake backend from src/testing (MSW in the page), with controls that make the
 // failures happen, so anyone can watch invalid_grant and recover from it. Xero's consent screen is
-// simulated in the page; the reference backend and a local Xero emulator replace all of this later.
+// simulated in the page, but the return is a real full-page redirect to returnTo?xero=…, as a
+// backend's GET /callback would send it, so the card's return handling runs for real. The fake
+// backends' state survives that reload in sessionStorage. The reference backend and a local Xero
+// emulator replace all of this later.
 import '../src/components/styles/theme.css';
 import '../src/components/styles/buttons.css';
 import '../src/components/styles/dialog.css';
@@ -18,8 +21,10 @@ import {
   XeroConnectionProvider,
   createXeroConnectionClient,
   xeroConnectionKeys,
+  type Connection,
   type XeroConnectionEvent,
 } from '../src';
+import { connectionSchema, withConnectOutcome } from '../src/client';
 import { createFakeXeroBackend, type FakeXeroBackend } from '../src/testing/fake-backend';
 import { buildConnection, type ConnectionFixtureName } from '../src/testing/fixtures';
 
@@ -29,23 +34,31 @@ interface Integration {
   backend: FakeXeroBackend;
 }
 
+const STORAGE_KEY = 'xero-connection-demo';
+
+// What the fake backends held before the last full-page return, validated like any answer.
+function savedConnection(baseUrl: string): Connection | null {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? '{}') as Record<string, unknown>;
+    const parsed = connectionSchema.safeParse(saved[baseUrl]);
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function saveConnections(): void {
+  const all = Object.fromEntries(integrations.map((item) => [item.baseUrl, item.backend.getConnection()]));
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify(all));
+}
+
+function integration(title: string, baseUrl: string, initial: Connection): Integration {
+  return { title, baseUrl, backend: createFakeXeroBackend({ baseUrl, initial: savedConnection(baseUrl) ?? initial }) };
+}
+
 const integrations: Integration[] = [
-  {
-    title: 'Xero Billing',
-    baseUrl: '/api/integrations/xero-billing',
-    backend: createFakeXeroBackend({
-      baseUrl: '/api/integrations/xero-billing',
-      initial: buildConnection('needsReauthExpired', {}, new Date()),
-    }),
-  },
-  {
-    title: 'Xero Payroll',
-    baseUrl: '/api/integrations/xero-payroll',
-    backend: createFakeXeroBackend({
-      baseUrl: '/api/integrations/xero-payroll',
-      initial: buildConnection('expiring', {}, new Date()),
-    }),
-  },
+  integration('Xero Billing', '/api/integrations/xero-billing', buildConnection('needsReauthExpired', {}, new Date())),
+  integration('Xero Payroll', '/api/integrations/xero-payroll', buildConnection('expiring', {}, new Date())),
 ];
 
 interface Consent {
@@ -76,6 +89,7 @@ function Controls({ onChange }: { onChange: (text: string) => void }) {
   const queryClient = useQueryClient();
   const set = (integration: Integration, fixture: ConnectionFixtureName, text: string) => {
     integration.backend.setConnection(buildConnection(fixture, {}, new Date()));
+    saveConnections();
     void queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.connection(integration.baseUrl) });
     onChange(`${integration.title}: ${text}`);
   };
@@ -115,27 +129,36 @@ function Controls({ onChange }: { onChange: (text: string) => void }) {
           </button>
         </fieldset>
       ))}
+      <button
+        type="button"
+        onClick={() => {
+          sessionStorage.removeItem(STORAGE_KEY);
+          location.assign(location.pathname);
+        }}
+      >
+        Start over
+      </button>
     </section>
   );
 }
 
 function Portal() {
-  const queryClient = useQueryClient();
   const [consent, setConsent] = useState<Consent | null>(null);
   const [log, setLog] = useState<string[]>([]);
   const append = useCallback((line: string) => setLog((lines) => [`${new Date().toLocaleTimeString('en-AU')} ${line}`, ...lines].slice(0, 50)), []);
 
+  // What the backend's GET /callback would do: finish (or not) and redirect the whole page to
+  // returnTo with ?xero=connected or ?xero=error&code=XERO_ACCESS_DENIED.
   const finishConsent = async (allowed: boolean) => {
     if (!consent) return;
-    setConsent(null);
-    if (!allowed) {
-      append(`${consent.integration.title}: consent cancelled in Xero`);
-      return;
+    const session = consent.integration.backend.connectSessions.find((item) => item.state === consent.state);
+    const returnTo = session?.returnTo ?? location.href;
+    if (allowed) {
+      const client = createXeroConnectionClient({ baseUrl: consent.integration.baseUrl });
+      await client.completeCallback({ code: 'demo-authorization-code', state: consent.state });
     }
-    const client = createXeroConnectionClient({ baseUrl: consent.integration.baseUrl });
-    await client.completeCallback({ code: 'demo-authorization-code', state: consent.state });
-    await queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.connection(consent.integration.baseUrl) });
-    append(`${consent.integration.title}: Xero consent allowed`);
+    saveConnections();
+    location.assign(withConnectOutcome(returnTo, allowed ? { kind: 'connected' } : { kind: 'cancelled', reason: 'consent_denied' }));
   };
 
   return (
@@ -156,7 +179,11 @@ function Portal() {
             >
               <XeroConnectionCard
                 title={integration.title}
-                onEvent={(event: XeroConnectionEvent) => append(`${integration.title}: ${event.type}`)}
+                onEvent={(event: XeroConnectionEvent) => {
+                  append(`${integration.title}: ${event.type}`);
+                  // A disconnect changes the fake's state too; keep it across the next full-page return.
+                  if (event.type === 'disconnected' || event.type === 'verified') saveConnections();
+                }}
               />
             </XeroConnectionProvider>
           ))}
