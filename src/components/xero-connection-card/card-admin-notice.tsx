@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState, useSyncExternalStore, type ReactNod
 
 import { formatMessage, type XeroConnectionMessages } from '../messages';
 import { CardButton } from './card-button';
-import { styledHook } from './style-hooks';
+import { styledHook } from '../internal/style-hooks';
 
 /**
  * Who can fix the connection, for people who cannot (`canManage={false}`): a name (`"Priya Shah,

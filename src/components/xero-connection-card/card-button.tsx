@@ -1,7 +1,7 @@
 import { forwardRef, type ComponentPropsWithoutRef, type MouseEvent } from 'react';
 
 import { mergeClassNames } from '../internal/merge-class-names';
-import { buttonHook, spinnerHook, type ButtonVariant } from './style-hooks';
+import { buttonHook, spinnerHook, type ButtonVariant } from '../internal/style-hooks';
 
 /** Props of {@link CardButton}. */
 export interface CardButtonProps extends ComponentPropsWithoutRef<'button'> {

@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import type { Connection } from '../../client';
 import { formatMessage, type XeroConnectionMessages } from '../messages';
 import { formatDate, formatRelative, isoDate } from './format-date';
-import { styledHook } from './style-hooks';
+import { styledHook } from '../internal/style-hooks';
 
 /** Props of {@link CardDetails}. */
 export interface CardDetailsProps {

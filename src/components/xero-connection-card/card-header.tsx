@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 
 import type { XeroConnectionStateStatus } from '../../react/types';
-import { styledHook } from './style-hooks';
+import { styledHook } from '../internal/style-hooks';
 
 /** Heading levels the card's title can take; pick the one that fits the host page's outline. */
 export type CardHeadingLevel = 2 | 3 | 4 | 5 | 6;

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 
 import type { XeroConnectionStateStatus } from '../../react/types';
 import type { StatusSentence } from './describe-state';
-import { styledHook } from './style-hooks';
+import { styledHook } from '../internal/style-hooks';
 
 /** Props of {@link CardStatus}. */
 export interface CardStatusProps {

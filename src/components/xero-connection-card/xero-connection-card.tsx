@@ -27,7 +27,7 @@ import { CardHeader, type CardHeadingLevel } from './card-header';
 import { CardStatus } from './card-status';
 import { describeOutcome } from './describe-outcome';
 import { describeState, type DisconnectedNotice } from './describe-state';
-import { styledHook } from './style-hooks';
+import { styledHook } from '../internal/style-hooks';
 
 // useLayoutEffect warns during server rendering on React 18; on the server no effect runs anyway.
 const useIsomorphicLayoutEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect;
