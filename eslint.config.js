@@ -22,6 +22,26 @@ const noReactInCore = {
   },
 };
 
+// `./testing` (fixtures, msw handlers, the fake backend) runs in hosts' plain Node tests: no React,
+// no UI libraries, and it builds on the contract only (never on the React layer or the components).
+const noReactInTesting = {
+  files: ['src/testing/**'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { regex: '^(react|react-dom)(/.*)?$', message: 'testing must not import React: ./testing runs in plain Node.' },
+          { regex: '^@tanstack/', message: 'testing must not import @tanstack.' },
+          { regex: '^@radix-ui/', message: 'testing must not import UI libraries.' },
+          { regex: '^msw/(browser|node)$', message: 'testing exports handlers only: the host picks setupServer or setupWorker.' },
+          { regex: '^\\.\\./(react|components|server)(/|$)', message: 'testing builds on the contract only.' },
+        ],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'storybook-static', 'coverage', 'public/mockServiceWorker.js'] },
   js.configs.recommended,
@@ -40,6 +60,7 @@ export default tseslint.config(
     rules: reactHooks.configs.recommended.rules,
   },
   noReactInCore,
+  noReactInTesting,
   {
     // Config files and Storybook's CSF meta are the exceptions the tools require.
     files: ['*.config.{ts,js}', 'demo/*.config.ts', 'stories/**', '.storybook/**'],

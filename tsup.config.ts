@@ -31,13 +31,15 @@ async function bundleStylesheet(): Promise<void> {
   await writeFile('dist/styles.css', parts.filter(Boolean).join('\n'));
 }
 
-// Two entries, one per audience: `./client` has no React at all (plain Node, other frameworks),
-// `.` is the React layer. Both are emitted as ESM and CJS with their own d.ts / d.cts so
+// Three entries, one per audience: `./client` has no React at all (plain Node, other frameworks),
+// `.` is the React layer, `./testing` is fixtures, msw handlers and the fake backend for hosts'
+// tests (no React; msw is its optional peer, never bundled). All are emitted as ESM and CJS with their own d.ts / d.cts so
 // attw sees correct types under every module resolution.
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
     client: 'src/client/index.ts',
+    testing: 'src/testing/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -47,7 +49,7 @@ export default defineConfig({
   target: 'es2022',
   // Shared chunks keep one copy of the client when a host imports both entries.
   splitting: true,
-  external: ['react', 'react-dom', '@tanstack/react-query'],
+  external: ['react', 'react-dom', '@tanstack/react-query', 'msw', /^msw\//],
   async onSuccess() {
     await markReactEntryAsClient();
     await bundleStylesheet();

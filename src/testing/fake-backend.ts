@@ -4,6 +4,8 @@ import {
   CONTRACT_VERSION,
   CONTRACT_VERSION_HEADER,
   PROBLEM_CONTENT_TYPE,
+  RETURN_CODE_PARAM,
+  RETURN_PARAM,
   callbackRequestSchema,
   connectRequestSchema,
   connectResponseSchema,
@@ -38,7 +40,15 @@ export interface FakeXeroBackendOptions {
   initial?: Connection;
   /** The fake's clock, for the timestamps it writes. Default: the real clock. */
   now?: () => Date;
+  /** Milliseconds every answer waits before it is sent, like a slow network. Default 0. */
+  latencyMs?: number;
 }
+
+/**
+ * What the user does on Xero's consent screen in this fake: `allow` connects the demo tenant,
+ * `deny` (Cancel in Xero) makes the round trip end with `XERO_ACCESS_DENIED`.
+ */
+export type FakeConsent = 'allow' | 'deny';
 
 /** One request the fake received. */
 export interface FakeRequest {
@@ -104,7 +114,30 @@ export interface FakeXeroBackend {
    * the UI shows while a call is in flight, without timing.
    */
   hold(endpoint: RouteName): () => void;
-  /** Back to the initial connection, with no requests, sessions, failures or delays. */
+  /**
+   * Makes every call to `endpoint` fail with `failure` until the returned function is called (or
+   * {@link FakeXeroBackend.reset}). Queued {@link FakeXeroBackend.failNext} failures are used first.
+   */
+  failEvery(endpoint: RouteName, failure: FakeFailure): () => void;
+  /** Sets the delay before every answer, in milliseconds (0 for none). */
+  setLatency(ms: number): void;
+  /**
+   * What the user does on Xero's consent screen from now on (default `allow`). With `deny`,
+   * `POST /callback` answers `XERO_ACCESS_DENIED` and {@link FakeXeroBackend.returnFromXero} returns
+   * `?xero=error&code=XERO_ACCESS_DENIED`.
+   */
+  setConsent(consent: FakeConsent): void;
+  /**
+   * Plays Xero's part of a round trip started with `POST /connect`: the user answers the consent
+   * screen (see {@link FakeXeroBackend.setConsent}), Xero redirects to the backend's
+   * `GET /callback`, and the backend finishes it. Consumes the session (the latest one unless
+   * `state` names another) and returns the URL the backend redirects the browser to:
+   * `returnTo?xero=connected`, or `returnTo?xero=error&code=…`.
+   */
+  returnFromXero(state?: string): string;
+  /** The fake's clock. */
+  now(): Date;
+  /** Back to the initial connection, with no requests, sessions, failures, delays or consent choice. */
   reset(): void;
 }
 
@@ -112,6 +145,7 @@ interface Queues {
   failures: Map<RouteName, FakeFailure[]>;
   delays: Map<RouteName, number[]>;
   holds: Map<RouteName, Promise<void>>;
+  standing: Map<RouteName, FakeFailure>;
 }
 
 function take<T>(map: Map<RouteName, T[]>, endpoint: RouteName): T | undefined {
@@ -167,6 +201,11 @@ function randomState(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+function checkedLatency(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`latency must be a number of milliseconds ≥ 0 (got ${String(ms)})`);
+  return ms;
+}
+
 function validationProblem(detail: string): Response {
   return problemResponse(buildProblem('VALIDATION_FAILED', { detail }));
 }
@@ -181,7 +220,9 @@ function validationProblem(detail: string): Response {
  *   connection was `needs_reauth` because the refresh token expired (Xero cannot be told then).
  * - `POST /connect` answers an authorize URL on {@link FAKE_AUTHORIZE_ORIGIN} with a fresh state.
  * - `POST /callback` with a state from `POST /connect` connects the demo tenant; an unknown state is
- *   `STATE_MISMATCH`, and a `reauth` session expecting another tenant is `XERO_TENANT_MISMATCH`.
+ *   `STATE_MISMATCH`, a `reauth` session expecting another tenant is `XERO_TENANT_MISMATCH`, and
+ *   after `setConsent('deny')` (Cancel on Xero's consent screen) it is `XERO_ACCESS_DENIED`.
+ *   `returnFromXero()` plays the redirect variant (`GET /callback` → `returnTo?xero=…`).
  * - `POST /connection/verify` stamps `checkedAt` and, when connected, refreshes the token (which
  *   restarts its lifetime), then answers the connection.
  *
@@ -206,7 +247,9 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
   let requests: FakeRequest[] = [];
   let sessions: FakeConnectSession[] = [];
   const replies = new Map<string, { status: number; body: unknown }>();
-  const queues: Queues = { failures: new Map(), delays: new Map(), holds: new Map() };
+  const queues: Queues = { failures: new Map(), delays: new Map(), holds: new Map(), standing: new Map() };
+  let latencyMs = checkedLatency(options.latencyMs ?? 0);
+  let consent: FakeConsent = 'allow';
 
   function record(endpoint: RouteName, request: Request, body: unknown): void {
     const url = new URL(request.url);
@@ -225,6 +268,40 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
 
   function afterLifetime(at: Date, lifetimeDays: number): string {
     return new Date(at.getTime() + lifetimeDays * DAY_MS).toISOString();
+  }
+
+  // What Xero's redirect to the backend's callback does, for both POST /callback and
+  // returnFromXero(): consume the session, honour the consent choice, connect the demo tenant.
+  function finishRoundTrip(state: string): 'connected' | ErrorCode {
+    const session = sessions.find((candidate) => candidate.state === state);
+    if (!session) return 'STATE_MISMATCH';
+    sessions = sessions.filter((candidate) => candidate !== session);
+    if (consent === 'deny') return 'XERO_ACCESS_DENIED';
+    if (session.expectedTenantId !== null && session.expectedTenantId !== demoTenant.tenantId) return 'XERO_TENANT_MISMATCH';
+    const at = now();
+    const connected = buildConnection(
+      'connected',
+      { connectedAt: at.toISOString(), lastUsedAt: at.toISOString(), lastRefreshedAt: at.toISOString() },
+      at,
+    );
+    connection = connectionSchema.parse({
+      ...connected,
+      refreshTokenExpiresAt: afterLifetime(at, connected.refreshTokenLifetimeDays),
+    });
+    return 'connected';
+  }
+
+  // Like a backend's GET /callback: keep returnTo's query as it is and append ours, so a host's own
+  // `code` parameter survives and ours comes last.
+  function returnUrl(session: FakeConnectSession, outcome: 'connected' | ErrorCode): string {
+    const url = new URL(session.returnTo);
+    if (outcome === 'connected') {
+      url.searchParams.append(RETURN_PARAM, 'connected');
+    } else {
+      url.searchParams.append(RETURN_PARAM, 'error');
+      url.searchParams.append(RETURN_CODE_PARAM, outcome);
+    }
+    return url.href;
   }
 
   const answers: Record<RouteName, (body: unknown) => Response> = {
@@ -270,22 +347,8 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
     completeCallback: (body) => {
       const parsed = callbackRequestSchema.safeParse(body);
       if (!parsed.success) return validationProblem('The POST /callback body does not match the contract');
-      const session = sessions.find((candidate) => candidate.state === parsed.data.state);
-      if (!session) return problemResponse(buildProblem('STATE_MISMATCH'));
-      sessions = sessions.filter((candidate) => candidate !== session);
-      if (session.expectedTenantId !== null && session.expectedTenantId !== demoTenant.tenantId) {
-        return problemResponse(buildProblem('XERO_TENANT_MISMATCH'));
-      }
-      const at = now();
-      connection = buildConnection(
-        'connected',
-        { connectedAt: at.toISOString(), lastUsedAt: at.toISOString(), lastRefreshedAt: at.toISOString() },
-        at,
-      );
-      connection = connectionSchema.parse({
-        ...connection,
-        refreshTokenExpiresAt: afterLifetime(at, connection.refreshTokenLifetimeDays),
-      });
+      const outcome = finishRoundTrip(parsed.data.state);
+      if (outcome !== 'connected') return problemResponse(buildProblem(outcome));
       return jsonAnswer(connectionSchema, connection);
     },
 
@@ -312,10 +375,10 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
 
     const held = queues.holds.get(endpoint);
     if (held) await held;
-    const wait = take(queues.delays, endpoint);
-    if (wait !== undefined) await delay(wait);
+    const wait = (take(queues.delays, endpoint) ?? 0) + latencyMs;
+    if (wait > 0) await delay(wait);
 
-    const failure = take(queues.failures, endpoint);
+    const failure = take(queues.failures, endpoint) ?? queues.standing.get(endpoint);
     if (failure !== undefined) return failureResponse(failure);
     if (!json.ok) return validationProblem('The body is not valid JSON');
 
@@ -377,6 +440,30 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
         release();
       };
     },
+    failEvery: (endpoint, failure) => {
+      queues.standing.set(endpoint, failure);
+      return () => {
+        if (queues.standing.get(endpoint) === failure) queues.standing.delete(endpoint);
+      };
+    },
+    setLatency: (ms) => {
+      latencyMs = checkedLatency(ms);
+    },
+    setConsent: (next) => {
+      consent = next;
+    },
+    returnFromXero: (state) => {
+      const session = state === undefined ? sessions.at(-1) : sessions.find((candidate) => candidate.state === state);
+      if (!session) {
+        throw new Error(
+          state === undefined
+            ? 'returnFromXero(): no connect round trip is waiting. Start one with POST /connect (connect() or reconnect()) first.'
+            : `returnFromXero(): no connect round trip has the state ${JSON.stringify(state)}.`,
+        );
+      }
+      return returnUrl(session, finishRoundTrip(session.state));
+    },
+    now,
     reset: () => {
       connection = initial();
       requests = [];
@@ -385,6 +472,9 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
       queues.failures.clear();
       queues.delays.clear();
       queues.holds.clear();
+      queues.standing.clear();
+      latencyMs = checkedLatency(options.latencyMs ?? 0);
+      consent = 'allow';
     },
   };
 }
