@@ -1,10 +1,51 @@
+import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
 import { playwright } from '@vitest/browser-playwright';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 import { chromiumExecutable, chromiumArgs } from './test/support/chromium';
 
-// Two projects: `node` for the contract, client and server (msw/node, fast-check), and
-// `browser` for everything a user sees, in real Chromium (Debian's, never a download).
+// Real Chromium for everything a user sees: Debian's, never a download.
+const chromium = () => ({
+  enabled: true,
+  headless: true,
+  screenshotFailures: false,
+  provider: playwright({ launchOptions: { executablePath: chromiumExecutable(), args: chromiumArgs } }),
+  instances: [{ browser: 'chromium' as const }],
+});
+
+// Every story is a test: it renders, its play function runs, and axe checks the page (the a11y
+// parameter `test: 'error'` in .storybook/preview.tsx makes a violation fail). Twice: the
+// `storybook` project in the light theme, `storybook-dark` in the dark one (a story that sets its
+// own theme keeps it in both).
+function storybookProject(theme: 'light' | 'dark'): TestProjectInlineConfiguration {
+  return {
+    plugins: [storybookTest({ configDir: '.storybook', initialGlobals: { theme } })],
+    optimizeDeps: {
+      include: [
+        'react',
+        'react/jsx-runtime',
+        'react/jsx-dev-runtime',
+        'react-dom',
+        'react-dom/client',
+        '@tanstack/react-query',
+        '@radix-ui/react-alert-dialog',
+        'msw',
+        'msw/browser',
+        'msw-storybook-addon/preview',
+        'storybook/test',
+        'zod/mini',
+      ],
+    },
+    test: {
+      name: theme === 'light' ? 'storybook' : 'storybook-dark',
+      browser: chromium(),
+    },
+  };
+}
+
+// Projects: `node` for the contract, client and server (msw/node, fast-check); `browser` for the
+// React layer and components in real Chromium; `package` for the packed tarball (after a build);
+// `storybook` and `storybook-dark` for the stories; `docs-pages` for the built Storybook's MDX pages.
 export default defineConfig({
   test: {
     projects: [
@@ -13,7 +54,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['test/**/*.test.ts?(x)'],
-          exclude: ['test/**/*.browser.test.ts?(x)', 'test/package/**'],
+          exclude: ['test/**/*.browser.test.ts?(x)', 'test/package/**', 'test/storybook-docs/**'],
         },
       },
       {
@@ -22,6 +63,15 @@ export default defineConfig({
           name: 'package',
           environment: 'node',
           include: ['test/package/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        // Runs after `npm run build-storybook`: the MDX docs pages of the static build, in Chromium.
+        test: {
+          name: 'docs-pages',
+          environment: 'node',
+          include: ['test/storybook-docs/**/*.test.ts'],
           testTimeout: 60_000,
         },
       },
@@ -48,15 +98,11 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/**/*.browser.test.ts?(x)'],
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            provider: playwright({ launchOptions: { executablePath: chromiumExecutable(), args: chromiumArgs } }),
-            instances: [{ browser: 'chromium' }],
-          },
+          browser: chromium(),
         },
       },
+      storybookProject('light'),
+      storybookProject('dark'),
     ],
   },
 });
