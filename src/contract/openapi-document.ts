@@ -12,7 +12,9 @@ import {
   connectRequestSchema,
   connectResponseSchema,
   RETURN_CODE_PARAM,
+  RETURN_INTEGRATION_PARAM,
   RETURN_PARAM,
+  RETURN_POPUP_PARAM,
 } from './connect';
 import {
   connectedBySchema,
@@ -271,7 +273,7 @@ function decorateSchemas(schemas: Record<string, JsonObject>): Record<string, Js
       'Body of `POST /connect`. Strict: an unknown field is a `VALIDATION_FAILED` error (400), not ignored, so a typo is caught rather than silently dropped.',
   });
   describeProperties(schemas, 'ConnectRequest', {
-    returnTo: `Absolute http(s) URL the backend redirects the browser to after Xero, with \`?${RETURN_PARAM}=connected\` or \`?${RETURN_PARAM}=error&${RETURN_CODE_PARAM}=CODE\` added. The backend must only accept a URL that is same-origin or allowlisted (no open redirect); anything else is \`VALIDATION_FAILED\`.`,
+    returnTo: `Absolute http(s) URL the backend redirects the browser to after Xero, with \`?${RETURN_PARAM}=connected\` or \`?${RETURN_PARAM}=error&${RETURN_CODE_PARAM}=CODE\` added. The backend must only accept a URL that is same-origin or allowlisted (no open redirect); anything else is \`VALIDATION_FAILED\`. Check the origin and path, not the whole string: the browser adds its own query parameters (\`${RETURN_INTEGRATION_PARAM}\`, \`${RETURN_POPUP_PARAM}\`) that the backend must keep as they are.`,
     mode: '`connect` starts a first connection; `reauth` repairs one for the same organisation.',
     expectedTenantId:
       'In `reauth` mode, the tenant the user must connect again; when Xero connects another one, the round trip ends with `XERO_TENANT_MISMATCH`.',
