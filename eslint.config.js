@@ -42,6 +42,28 @@ const noReactInTesting = {
   },
 };
 
+// `./server` (the reference backend and the Xero emulator) runs in Node only: no React, no UI, no
+// browser entry code; it builds on the contract and the client's pure helpers. Nothing below it may
+// import it (see the rules above), so tokens and secrets never reach a browser bundle.
+const serverLayer = {
+  files: ['src/server/**'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { regex: '^(react|react-dom)(/.*)?$', message: 'server must not import React.' },
+          { regex: '^@tanstack/', message: 'server must not import @tanstack.' },
+          { regex: '^@radix-ui/', message: 'server must not import UI libraries.' },
+          { regex: '^msw(/.*)?$', message: 'server must not import msw: the emulator is a real HTTP server.' },
+          { regex: '^\\.\\./(react|components|testing)(/|$)', message: 'server builds on the contract and the client only.' },
+          { regex: '^\\.\\./\\.\\./(react|components|testing)(/|$)', message: 'server builds on the contract and the client only.' },
+        ],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'storybook-static', 'coverage', 'public/mockServiceWorker.js'] },
   js.configs.recommended,
@@ -61,6 +83,7 @@ export default tseslint.config(
   },
   noReactInCore,
   noReactInTesting,
+  serverLayer,
   {
     // Config files and Storybook's CSF meta are the exceptions the tools require.
     files: ['*.config.{ts,js}', 'demo/*.config.ts', 'stories/**', '.storybook/**'],

@@ -1,0 +1,17 @@
+export {
+  createXeroConnectionHandler,
+  type AuthenticatedCaller,
+  type XeroConnectionHandler,
+  type XeroConnectionHandlerOptions,
+} from './create-handler';
+export {
+  createMemoryConnectionStore,
+  type ConnectionKey,
+  type ConnectionStore,
+  type ConnectSession,
+  type StoredConnection,
+  type StoredTokens,
+} from './connection-store';
+export { XERO_ENDPOINTS, resolveXeroEndpoints, type XeroEndpoints } from './xero-endpoints';
+export { XeroConnectionHandlerError } from './xero-error';
+export { toNodeListener, type NodeListenerOptions } from './node-listener';
