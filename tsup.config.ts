@@ -40,6 +40,9 @@ export default defineConfig({
     index: 'src/index.ts',
     client: 'src/client/index.ts',
     testing: 'src/testing/index.ts',
+    // The reference backend: Node only (node:http, node:crypto). oauth4webapi is its runtime
+    // dependency, left external so hosts get one copy and its own updates.
+    server: 'src/server/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -49,7 +52,7 @@ export default defineConfig({
   target: 'es2022',
   // Shared chunks keep one copy of the client when a host imports both entries.
   splitting: true,
-  external: ['react', 'react-dom', '@tanstack/react-query', 'msw', /^msw\//],
+  external: ['react', 'react-dom', '@tanstack/react-query', 'msw', /^msw\//, 'oauth4webapi', /^node:/],
   async onSuccess() {
     await markReactEntryAsClient();
     await bundleStylesheet();
