@@ -58,11 +58,13 @@ export default defineConfig({
         },
       },
       {
-        // Runs after `npm run build`: it packs and installs the real artefact.
+        // Runs after `npm run build`: global-setup.ts packs the real artefact once and installs it
+        // into one throwaway consumer that every packed-entry test uses.
         test: {
           name: 'package',
           environment: 'node',
           include: ['test/package/**/*.test.ts'],
+          globalSetup: ['test/package/global-setup.ts'],
           testTimeout: 60_000,
         },
       },

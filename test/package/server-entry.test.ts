@@ -1,38 +1,12 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+
+import { consumerDir, runInConsumer, runNodeInConsumer } from './consumer';
 
 // `./server` as a host's backend meets it: the packed tarball in a throwaway project WITHOUT
 // React, imported from plain Node through both module systems, answering a request.
-
-const root = resolve(import.meta.dirname, '../..');
-let workDir: string;
-
-function run(command: string, args: string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-async function runNode(args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)('node', args, { cwd: workDir, encoding: 'utf8', timeout: 30_000 });
-  return stdout;
-}
-
-beforeAll(() => {
-  workDir = mkdtempSync(join(tmpdir(), 'xero-connection-server-'));
-  run('npm', ['pack', '--pack-destination', workDir, '--silent'], root);
-  const tarball = readdirSync(workDir).find((name) => name.endsWith('.tgz'));
-  if (!tarball) throw new Error('npm pack produced no tarball');
-  writeFileSync(join(workDir, 'package.json'), JSON.stringify({ name: 'host-backend', private: true }));
-  run('npm', ['install', `./${tarball}`, '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], workDir);
-}, 180_000);
-
-afterAll(() => {
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
-});
 
 const SCRIPT = (load: string) => `
   ${load}
@@ -66,13 +40,13 @@ const EXPECTED = {
 
 describe('the packed ./server entry', () => {
   it('installs without React and ships no emulator', () => {
-    expect(() => run('node', ['-e', "require.resolve('react')"], workDir)).toThrow();
-    const files = readdirSync(join(workDir, 'node_modules/@carevision/xero-connection/dist'));
+    expect(() => runInConsumer('node', ['-e', "require.resolve('react')"])).toThrow();
+    const files = readdirSync(join(consumerDir(), 'node_modules/@carevision/xero-connection/dist'));
     expect(files.some((name) => name.includes('emulator'))).toBe(false);
   });
 
   it('answers requests (ESM)', async () => {
-    const out = await runNode([
+    const out = await runNodeInConsumer([
       '--input-type=module',
       '-e',
       SCRIPT("import { createXeroConnectionHandler, toNodeListener } from '@carevision/xero-connection/server';"),
@@ -81,7 +55,7 @@ describe('the packed ./server entry', () => {
   });
 
   it('answers requests (CJS)', async () => {
-    const out = await runNode([
+    const out = await runNodeInConsumer([
       '-e',
       `(async () => { ${SCRIPT("const { createXeroConnectionHandler, toNodeListener } = require('@carevision/xero-connection/server');")} })();`,
     ]);

@@ -1,53 +1,19 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInConsumer, runNodeInConsumer } from './consumer';
 
 // `./testing` as a host's test suite meets it: the packed tarball in a throwaway project with msw
 // (the entry's optional peer) and WITHOUT React, imported from plain Node through both module
 // systems, running a scenario against the real client through msw/node's setupServer.
 
-const root = resolve(import.meta.dirname, '../..');
-let workDir: string;
-
-function run(command: string, args: string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-async function runNode(args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)('node', args, { cwd: workDir, encoding: 'utf8', timeout: 30_000 });
-  return stdout;
-}
-
-beforeAll(() => {
-  workDir = mkdtempSync(join(tmpdir(), 'xero-connection-testing-'));
-  run('npm', ['pack', '--pack-destination', workDir, '--silent'], root);
-  const tarball = readdirSync(workDir).find((name) => name.endsWith('.tgz'));
-  if (!tarball) throw new Error('npm pack produced no tarball');
-  writeFileSync(join(workDir, 'package.json'), JSON.stringify({ name: 'host-tests', private: true }));
-  // msw's install script only copies its service worker into a host's public folder: not needed here.
-  run(
-    'npm',
-    ['install', `./${tarball}`, 'msw@~2.15.0', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
-    workDir,
-  );
-}, 180_000);
-
-afterAll(() => {
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
-});
-
 describe('the packed ./testing entry', () => {
   it('installs with msw and without React', () => {
-    expect(() => run('node', ['-e', "require.resolve('react')"], workDir)).toThrow();
-    expect(run('node', ['-p', "require('msw/package.json').version"], workDir).trim()).toMatch(/^2\.15\./);
+    expect(() => runInConsumer('node', ['-e', "require.resolve('react')"])).toThrow();
+    expect(runInConsumer('node', ['-p', "require('msw/package.json').version"]).trim()).toMatch(/^2\.15\./);
   });
 
   it('runs a scenario against the client through setupServer (ESM)', async () => {
-    const out = await runNode([
+    const out = await runNodeInConsumer([
       '--input-type=module',
       '-e',
       `
@@ -85,7 +51,7 @@ describe('the packed ./testing entry', () => {
   });
 
   it('serves the happy-path handlers through CJS require', async () => {
-    const out = await runNode([
+    const out = await runNodeInConsumer([
       '-e',
       `
       const { setupServer } = require('msw/node');
