@@ -15,3 +15,20 @@ export {
 export { XERO_ENDPOINTS, resolveXeroEndpoints, type XeroEndpoints } from './xero-endpoints';
 export { XeroConnectionHandlerError } from './xero-error';
 export { toNodeListener, type NodeListenerOptions } from './node-listener';
+export {
+  createSqliteConnectionStore,
+  SQLITE_SCHEMA_VERSION,
+  type SqliteConnectionStore,
+  type SqliteConnectionStoreOptions,
+} from './sqlite-store';
+export {
+  createTokenCipher,
+  parseEncryptionKey,
+  ENCRYPTION_KEY_ENV_VAR,
+  XeroConnectionDecryptionError,
+  XeroConnectionEncryptionKeyError,
+  type DecryptionProblem,
+  type EncryptionKeyInput,
+  type EncryptionKeyProblem,
+  type TokenCipher,
+} from './token-cipher';

@@ -1,0 +1,240 @@
+import { closeSync, openSync } from 'node:fs';
+
+import type BetterSqlite3 from 'better-sqlite3';
+
+import type { ConnectionKey, ConnectionStore, ConnectSession, StoredConnection } from './connection-store';
+import {
+  createPlaintextCipher,
+  createTokenCipher,
+  ENCRYPTION_KEY_ENV_VAR,
+  type EncryptionKeyInput,
+  type TokenCipher,
+  XeroConnectionEncryptionKeyError,
+} from './token-cipher';
+
+/** Options of {@link createSqliteConnectionStore}. */
+export interface SqliteConnectionStoreOptions {
+  /** The database file (created when missing, mode 0600), or `':memory:'` for a throwaway database. */
+  filename: string;
+  /**
+   * 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`), or the bytes themselves.
+   * Default: the `XERO_CONNECTION_ENCRYPTION_KEY` environment variable. Without a key the store
+   * refuses to open, unless `insecureDemoMode` is set.
+   */
+  encryptionKey?: EncryptionKeyInput;
+  /** Older keys that may still decrypt stored values after a key rotation (new values use `encryptionKey`). */
+  previousEncryptionKeys?: readonly EncryptionKeyInput[];
+  /**
+   * For the demo only: when no key is configured, store tokens UNENCRYPTED instead of refusing to
+   * open. Never set it where real Xero tokens are stored. Ignored when a key is configured.
+   */
+  insecureDemoMode?: boolean;
+  /** Started round trips kept at most (the oldest are dropped past this); default 10,000, like the memory store. */
+  maxConnectSessions?: number;
+}
+
+/** A {@link ConnectionStore} in a SQLite file. Close it on shutdown. */
+export interface SqliteConnectionStore extends ConnectionStore {
+  /** Whether tokens are encrypted at rest (`false` only in insecure demo mode without a key). */
+  readonly encrypted: boolean;
+  /** Closes the database; the store is unusable afterwards. */
+  close(): void;
+}
+
+/** The schema version this code writes. A newer file is refused rather than misread. */
+export const SQLITE_SCHEMA_VERSION = 1;
+
+const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE xero_connections (
+        integration_key TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        -- the StoredConnection without its tokens, as JSON
+        data TEXT NOT NULL,
+        -- AES-256-GCM (see token-cipher.ts); NULL when the connection has no tokens
+        access_token TEXT,
+        access_token_expires_at TEXT,
+        refresh_token TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (integration_key, account_id)
+      );
+      CREATE TABLE xero_connect_sessions (
+        state TEXT PRIMARY KEY,
+        -- the ConnectSession without its PKCE verifier, as JSON
+        data TEXT NOT NULL,
+        code_verifier TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+interface ConnectionRow {
+  data: string;
+  access_token: string | null;
+  access_token_expires_at: string | null;
+  refresh_token: string | null;
+}
+
+interface SessionRow {
+  data: string;
+  code_verifier: string;
+}
+
+type DatabaseConstructor = typeof BetterSqlite3;
+
+// Loaded on first use only: hosts on the memory store never need the native module installed.
+async function loadBetterSqlite3(): Promise<DatabaseConstructor> {
+  try {
+    const loaded = (await import('better-sqlite3')) as { default?: DatabaseConstructor };
+    return loaded.default ?? (loaded as unknown as DatabaseConstructor);
+  } catch (error) {
+    throw new Error('createSqliteConnectionStore needs the optional peer dependency better-sqlite3 (12.x): npm install better-sqlite3@^12', {
+      cause: error,
+    });
+  }
+}
+
+function cipherFor(options: SqliteConnectionStoreOptions): TokenCipher {
+  const key = options.encryptionKey ?? process.env[ENCRYPTION_KEY_ENV_VAR];
+  const source = options.encryptionKey === undefined ? ENCRYPTION_KEY_ENV_VAR : 'the encryptionKey option';
+  const missing = key === undefined || (typeof key === 'string' && key.trim() === '');
+  if (missing && options.insecureDemoMode === true) return createPlaintextCipher();
+  if (missing) {
+    throw new XeroConnectionEncryptionKeyError(
+      'missing',
+      source,
+      `The SQLite connection store refuses to open without an encryption key: set ${ENCRYPTION_KEY_ENV_VAR} to 32 random bytes in base64 or hex (e.g. \`openssl rand -base64 32\`). Only the demo may pass { insecureDemoMode: true }.`,
+    );
+  }
+  return createTokenCipher({ key, previousKeys: options.previousEncryptionKeys, source });
+}
+
+function migrate(db: BetterSqlite3.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS xero_connection_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  db.transaction(() => {
+    const row = db.prepare('SELECT MAX(version) AS version FROM xero_connection_migrations').get() as { version: number | null };
+    const current = row.version ?? 0;
+    if (current > SQLITE_SCHEMA_VERSION) {
+      throw new Error(`The connection database has schema version ${current}; this version of the package knows up to ${SQLITE_SCHEMA_VERSION}`);
+    }
+    const record = db.prepare('INSERT INTO xero_connection_migrations (version, applied_at) VALUES (?, ?)');
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, new Date().toISOString());
+    }
+  }).immediate();
+}
+
+// Associated data binds each ciphertext to its row and column: a value copied elsewhere fails to decrypt.
+const connectionAad = (key: ConnectionKey, column: string) => JSON.stringify(['connection', key.integrationKey, key.accountId, column]);
+const sessionAad = (state: string) => JSON.stringify(['connect_session', state, 'code_verifier']);
+
+/**
+ * A {@link ConnectionStore} in SQLite (better-sqlite3 12.x, an optional peer dependency loaded
+ * here only): the embedded default for one backend instance. Access and refresh tokens and PKCE
+ * verifiers are encrypted at rest with AES-256-GCM under a key from `XERO_CONNECTION_ENCRYPTION_KEY`
+ * (or `encryptionKey`); without a key it refuses to open, unless `insecureDemoMode` is passed for
+ * the demo. The schema is created on open. A state is taken once (delete-and-return in one
+ * transaction), and writes are on disk when the promise resolves.
+ *
+ * @throws {XeroConnectionEncryptionKeyError} when the key is missing or not 32 bytes.
+ * @throws {XeroConnectionDecryptionError} from reads, when a value was encrypted with another key or altered.
+ */
+export async function createSqliteConnectionStore(options: SqliteConnectionStoreOptions): Promise<SqliteConnectionStore> {
+  const cipher = cipherFor(options);
+  if (!cipher.encrypts) {
+    console.warn('[xero-connection] SQLite store in insecure demo mode: Xero tokens are stored UNENCRYPTED. Never use this outside the demo.');
+  }
+  const maxSessions = options.maxConnectSessions ?? 10_000;
+  const Database = await loadBetterSqlite3();
+
+  const onDisk = options.filename !== ':memory:' && options.filename !== '';
+  // Create a new file readable by this user only (SQLite gives its journal files the same mode).
+  if (onDisk) closeSync(openSync(options.filename, 'a', 0o600));
+  const db = new Database(options.filename);
+  try {
+    db.pragma('busy_timeout = 5000');
+    if (onDisk) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  const selectConnection = db.prepare<[string, string], ConnectionRow>(
+    'SELECT data, access_token, access_token_expires_at, refresh_token FROM xero_connections WHERE integration_key = ? AND account_id = ?',
+  );
+  const upsertConnection = db.prepare(
+    `INSERT INTO xero_connections (integration_key, account_id, data, access_token, access_token_expires_at, refresh_token, updated_at)
+     VALUES (@integrationKey, @accountId, @data, @accessToken, @accessTokenExpiresAt, @refreshToken, @updatedAt)
+     ON CONFLICT (integration_key, account_id) DO UPDATE SET
+       data = excluded.data, access_token = excluded.access_token, access_token_expires_at = excluded.access_token_expires_at,
+       refresh_token = excluded.refresh_token, updated_at = excluded.updated_at`,
+  );
+  const insertSession = db.prepare(
+    'INSERT OR REPLACE INTO xero_connect_sessions (state, data, code_verifier, expires_at) VALUES (@state, @data, @codeVerifier, @expiresAt)',
+  );
+  const evictSessions = db.prepare(
+    'DELETE FROM xero_connect_sessions WHERE rowid IN (SELECT rowid FROM xero_connect_sessions ORDER BY rowid DESC LIMIT -1 OFFSET ?)',
+  );
+  const deleteSession = db.prepare<[string], SessionRow>('DELETE FROM xero_connect_sessions WHERE state = ? RETURNING data, code_verifier');
+  const putSession = db.transaction((row: Record<string, string>) => {
+    insertSession.run(row);
+    evictSessions.run(maxSessions);
+  });
+  const takeSession = db.transaction((state: string) => deleteSession.get(state));
+
+  return {
+    encrypted: cipher.encrypts,
+    close() {
+      db.close();
+    },
+    async getConnection(key) {
+      const row = selectConnection.get(key.integrationKey, key.accountId);
+      if (row === undefined) return null;
+      const connection = JSON.parse(row.data) as StoredConnection;
+      connection.tokens =
+        row.access_token === null || row.refresh_token === null || row.access_token_expires_at === null
+          ? null
+          : {
+              accessToken: cipher.decrypt(row.access_token, connectionAad(key, 'access_token')),
+              accessTokenExpiresAt: row.access_token_expires_at,
+              refreshToken: cipher.decrypt(row.refresh_token, connectionAad(key, 'refresh_token')),
+            };
+      return connection;
+    },
+    async putConnection(key, connection) {
+      const { tokens, ...rest } = connection;
+      upsertConnection.run({
+        integrationKey: key.integrationKey,
+        accountId: key.accountId,
+        data: JSON.stringify({ ...rest, tokens: null }),
+        accessToken: tokens === null ? null : cipher.encrypt(tokens.accessToken, connectionAad(key, 'access_token')),
+        accessTokenExpiresAt: tokens?.accessTokenExpiresAt ?? null,
+        refreshToken: tokens === null ? null : cipher.encrypt(tokens.refreshToken, connectionAad(key, 'refresh_token')),
+        updatedAt: new Date().toISOString(),
+      });
+    },
+    async putConnectSession(session) {
+      const { codeVerifier, ...rest } = session;
+      putSession({
+        state: session.state,
+        data: JSON.stringify(rest),
+        codeVerifier: cipher.encrypt(codeVerifier, sessionAad(session.state)),
+        expiresAt: session.expiresAt,
+      });
+    },
+    async takeConnectSession(state) {
+      // Deleted and returned in one statement and transaction: a second taker finds nothing.
+      const row = takeSession(state);
+      if (row === undefined) return null;
+      const rest = JSON.parse(row.data) as Omit<ConnectSession, 'codeVerifier'>;
+      return { ...rest, codeVerifier: cipher.decrypt(row.code_verifier, sessionAad(state)) };
+    },
+  };
+}

@@ -1,0 +1,236 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+
+import {
+  createSqliteConnectionStore,
+  ENCRYPTION_KEY_ENV_VAR,
+  SQLITE_SCHEMA_VERSION,
+  XeroConnectionDecryptionError,
+  XeroConnectionEncryptionKeyError,
+  type SqliteConnectionStore,
+} from '../../src/server';
+import { connectedRecord, connectSession, KEY } from './store-contract';
+import { setup } from './support';
+
+const KEY_A = randomBytes(32).toString('base64');
+const KEY_B = randomBytes(32).toString('hex');
+const { accessToken: ACCESS, refreshToken: REFRESH } = connectedRecord().tokens ?? { accessToken: '', refreshToken: '' };
+
+const directory = mkdtempSync(join(tmpdir(), 'xero-sqlite-store-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+let files = 0;
+const newFile = () => join(directory, `store-${(files += 1)}.db`);
+
+const open: SqliteConnectionStore[] = [];
+afterEach(() => {
+  for (const store of open.splice(0)) store.close();
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+async function openStore(options: Parameters<typeof createSqliteConnectionStore>[0]): Promise<SqliteConnectionStore> {
+  const store = await createSqliteConnectionStore(options);
+  open.push(store);
+  return store;
+}
+
+/** Every byte SQLite wrote for `filename`: the file and its WAL. */
+function bytesOnDisk(filename: string): string {
+  const parts = [filename, `${filename}-wal`].map((path) => {
+    try {
+      return readFileSync(path).toString('latin1');
+    } catch {
+      return '';
+    }
+  });
+  return parts.join('');
+}
+
+describe('SQLite store: encryption at rest', () => {
+  it('writes no token or PKCE verifier in plain text: not in the columns, not in the file', async () => {
+    const filename = newFile();
+    const store = await openStore({ filename, encryptionKey: KEY_A });
+    expect(store.encrypted).toBe(true);
+    await store.putConnection(KEY, connectedRecord());
+    await store.putConnectSession(connectSession('state-1'));
+
+    const raw = new Database(filename, { readonly: true });
+    const rows = raw.prepare('SELECT * FROM xero_connections').all() as Record<string, string>[];
+    const sessions = raw.prepare('SELECT * FROM xero_connect_sessions').all() as Record<string, string>[];
+    raw.close();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.access_token).toMatch(/^v1:/);
+    expect(rows[0]?.refresh_token).toMatch(/^v1:/);
+    expect(sessions[0]?.code_verifier).toMatch(/^v1:/);
+    const dump = JSON.stringify([rows, sessions]);
+    for (const secret of [ACCESS, REFRESH, 'verifier-SECRET-state-1', 'SECRET']) expect(dump).not.toContain(secret);
+
+    const bytes = bytesOnDisk(filename);
+    expect(bytes).toContain('Sunrise Care Group'); // the file was read: non-secret data is there
+    expect(bytes).not.toContain('SECRET');
+  });
+
+  it('reads back after close and reopen with the same key (from the environment)', async () => {
+    vi.stubEnv(ENCRYPTION_KEY_ENV_VAR, KEY_A);
+    const filename = newFile();
+    const first = await createSqliteConnectionStore({ filename });
+    await first.putConnection(KEY, connectedRecord());
+    await first.putConnectSession(connectSession('state-1'));
+    first.close();
+
+    const second = await openStore({ filename });
+    await expect(second.getConnection(KEY)).resolves.toEqual(connectedRecord());
+    await expect(second.takeConnectSession('state-1')).resolves.toEqual(connectSession('state-1'));
+    second.close();
+    open.splice(0);
+    // The take was persisted: the state stays spent after another reopen.
+    const third = await openStore({ filename });
+    await expect(third.takeConnectSession('state-1')).resolves.toBeNull();
+  });
+
+  it('a wrong key fails to read with XeroConnectionDecryptionError, never garbage', async () => {
+    const filename = newFile();
+    const writer = await createSqliteConnectionStore({ filename, encryptionKey: KEY_A });
+    await writer.putConnection(KEY, connectedRecord());
+    await writer.putConnectSession(connectSession('state-1'));
+    writer.close();
+
+    const reader = await openStore({ filename, encryptionKey: KEY_B });
+    const error = await reader.getConnection(KEY).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(XeroConnectionDecryptionError);
+    expect(error).toMatchObject({ problem: 'unknown_key' });
+    await expect(reader.takeConnectSession('state-1')).rejects.toBeInstanceOf(XeroConnectionDecryptionError);
+  });
+
+  it('reads old values after a key rotation (previousEncryptionKeys) and re-encrypts on the next write', async () => {
+    const filename = newFile();
+    const before = await createSqliteConnectionStore({ filename, encryptionKey: KEY_A });
+    await before.putConnection(KEY, connectedRecord());
+    before.close();
+    const rotated = await openStore({ filename, encryptionKey: KEY_B, previousEncryptionKeys: [KEY_A] });
+    const read = await rotated.getConnection(KEY);
+    expect(read).toEqual(connectedRecord());
+    await rotated.putConnection(KEY, read ?? connectedRecord());
+    rotated.close();
+    open.splice(0);
+    await expect((await openStore({ filename, encryptionKey: KEY_B })).getConnection(KEY)).resolves.toEqual(connectedRecord());
+  });
+
+  it('detects a token ciphertext copied into another row', async () => {
+    const filename = newFile();
+    const store = await openStore({ filename, encryptionKey: KEY_A });
+    const other = { ...KEY, accountId: 'account-2' };
+    await store.putConnection(KEY, connectedRecord());
+    await store.putConnection(other, connectedRecord({ tokens: null }));
+    const raw = new Database(filename);
+    raw
+      .prepare(
+        `UPDATE xero_connections SET (access_token, access_token_expires_at, refresh_token) =
+          (SELECT access_token, access_token_expires_at, refresh_token FROM xero_connections WHERE account_id = ?) WHERE account_id = ?`,
+      )
+      .run(KEY.accountId, other.accountId);
+    raw.close();
+    await expect(store.getConnection(other)).rejects.toMatchObject({ name: 'XeroConnectionDecryptionError', problem: 'authentication_failed' });
+  });
+});
+
+describe('SQLite store: opening', () => {
+  it('refuses to open without a key, naming the variable', async () => {
+    vi.stubEnv(ENCRYPTION_KEY_ENV_VAR, '');
+    const error = await createSqliteConnectionStore({ filename: ':memory:' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(XeroConnectionEncryptionKeyError);
+    expect(error).toMatchObject({ problem: 'missing', message: expect.stringContaining(ENCRYPTION_KEY_ENV_VAR) });
+  });
+
+  it('refuses a key of the wrong length', async () => {
+    vi.stubEnv(ENCRYPTION_KEY_ENV_VAR, randomBytes(16).toString('base64'));
+    await expect(createSqliteConnectionStore({ filename: ':memory:' })).rejects.toMatchObject({ problem: 'invalid', source: ENCRYPTION_KEY_ENV_VAR });
+    await expect(createSqliteConnectionStore({ filename: ':memory:', encryptionKey: 'short' })).rejects.toMatchObject({
+      problem: 'invalid',
+      source: 'the encryptionKey option',
+    });
+  });
+
+  it('opens without a key only in explicit insecure demo mode, with a warning, storing tokens unencrypted', async () => {
+    vi.stubEnv(ENCRYPTION_KEY_ENV_VAR, '');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const filename = newFile();
+    const store = await openStore({ filename, insecureDemoMode: true });
+    expect(store.encrypted).toBe(false);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('UNENCRYPTED'));
+    await store.putConnection(KEY, connectedRecord());
+    await expect(store.getConnection(KEY)).resolves.toEqual(connectedRecord());
+    // A keyed store refuses the unencrypted values rather than trusting them.
+    const keyed = await openStore({ filename, encryptionKey: KEY_A });
+    await expect(keyed.getConnection(KEY)).rejects.toMatchObject({ problem: 'malformed' });
+  });
+
+  it('encrypts in demo mode too when a key is configured', async () => {
+    const store = await openStore({ filename: ':memory:', encryptionKey: KEY_A, insecureDemoMode: true });
+    expect(store.encrypted).toBe(true);
+  });
+
+  it('creates the schema with a migrations table at version 1, a file readable by its owner only', async () => {
+    const filename = newFile();
+    (await openStore({ filename, encryptionKey: KEY_A })).close();
+    open.splice(0);
+    (await openStore({ filename, encryptionKey: KEY_A })).close(); // reopening migrates nothing twice
+    open.splice(0);
+    const raw = new Database(filename, { readonly: true });
+    expect(raw.prepare('SELECT version FROM xero_connection_migrations').all()).toEqual([{ version: SQLITE_SCHEMA_VERSION }]);
+    raw.close();
+    expect(SQLITE_SCHEMA_VERSION).toBe(1);
+    expect(statSync(filename).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a database from a newer version of the package', async () => {
+    const filename = newFile();
+    (await openStore({ filename, encryptionKey: KEY_A })).close();
+    open.splice(0);
+    const raw = new Database(filename);
+    raw.prepare('INSERT INTO xero_connection_migrations (version, applied_at) VALUES (2, ?)').run(new Date().toISOString());
+    raw.close();
+    await expect(createSqliteConnectionStore({ filename, encryptionKey: KEY_A })).rejects.toThrow(/schema version 2/);
+  });
+});
+
+describe('SQLite store: a drop-in for the handler', () => {
+  it('connect → callback → refresh → verify → disconnect against the emulator, tokens encrypted throughout', async () => {
+    const filename = newFile();
+    const store = await openStore({ filename, encryptionKey: KEY_A });
+    const { connectThroughXero, client, emulator } = await setup({ store });
+
+    const back = await connectThroughXero();
+    expect(back.status).toBe(302);
+    await expect(client().getConnection()).resolves.toMatchObject({ status: 'connected', tenant: { tenantName: 'Sunrise Care Group' } });
+
+    emulator.advance(31 * 60_000);
+    await expect(client().verify()).resolves.toMatchObject({ status: 'connected' });
+    expect(emulator.tokenCalls('refresh_token')).toBe(1);
+
+    const stored = await store.getConnection({ integrationKey: '/api/integrations/xero-billing', accountId: 'default' });
+    expect(stored?.tokens?.refreshToken).toBeTruthy();
+    expect(bytesOnDisk(filename)).not.toContain(stored?.tokens?.refreshToken ?? '');
+    expect(bytesOnDisk(filename)).not.toContain(stored?.tokens?.accessToken ?? '');
+
+    await expect(client().disconnect()).resolves.toEqual({ status: 'disconnected', remoteRemoved: true });
+    expect(emulator.connections()).toEqual([]);
+    await expect(client().getConnection()).resolves.toMatchObject({ status: 'disconnected', reason: 'user_disconnected' });
+  });
+
+  it('keeps the connection across a restart (a new handler on the reopened file)', async () => {
+    const filename = newFile();
+    const first = await createSqliteConnectionStore({ filename, encryptionKey: KEY_A });
+    const { connectThroughXero, emulator } = await setup({ store: first });
+    await connectThroughXero();
+    first.close();
+
+    const second = await openStore({ filename, encryptionKey: KEY_A });
+    const { client } = await setup({ store: second, endpoints: emulator.endpoints, clientId: emulator.clientId, clientSecret: emulator.clientSecret, clock: emulator.now });
+    await expect(client().verify()).resolves.toMatchObject({ status: 'connected', tenant: { tenantName: 'Sunrise Care Group' } });
+  });
+});

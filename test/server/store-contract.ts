@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, it } from 'vitest';
+
+import type { ConnectionKey, ConnectionStore, ConnectSession, StoredConnection } from '../../src/server';
+
+/** A store under test and how to dispose of it. */
+export interface StoreUnderTest {
+  store: ConnectionStore;
+  close?: () => void | Promise<void>;
+}
+
+export const KEY: ConnectionKey = { integrationKey: '/api/integrations/xero-billing', accountId: 'account-1' };
+
+export function connectedRecord(overrides: Partial<StoredConnection> = {}): StoredConnection {
+  return {
+    status: 'connected',
+    needsReauthReason: null,
+    tenant: { tenantId: 'tenant-1', tenantName: 'Sunrise Care Group', tenantType: 'ORGANISATION', connectionId: 'connection-1' },
+    scopes: ['offline_access', 'accounting.invoices'],
+    tokens: {
+      accessToken: 'access-token-SECRET-1234567890',
+      accessTokenExpiresAt: '2026-11-26T10:00:00.000Z',
+      refreshToken: 'refresh-token-SECRET-0987654321',
+    },
+    connectedAt: '2026-11-26T09:30:00.000Z',
+    connectedBy: { userId: 'alice', displayName: 'Alice Émile "A" O\'Neil' },
+    lastUsedAt: '2026-11-26T09:30:00.000Z',
+    lastRefreshedAt: '2026-11-26T09:30:00.000Z',
+    checkedAt: '2026-11-26T09:30:00.000Z',
+    lastError: null,
+    ...overrides,
+  };
+}
+
+export function connectSession(state: string, overrides: Partial<ConnectSession> = {}): ConnectSession {
+  return {
+    state,
+    key: KEY,
+    userId: 'alice',
+    displayName: 'User alice',
+    codeVerifier: `verifier-SECRET-${state}`,
+    returnTo: 'https://portal.example/settings/integrations?tab=xero',
+    mode: 'connect',
+    expectedTenantId: null,
+    expiresAt: '2026-11-26T09:40:00.000Z',
+    ...overrides,
+  };
+}
+
+/**
+ * What every {@link ConnectionStore} must do, run against each implementation. `open` makes a
+ * fresh, empty store.
+ */
+export function describeConnectionStoreContract(
+  name: string,
+  open: (options: { maxConnectSessions?: number }) => StoreUnderTest | Promise<StoreUnderTest>,
+): void {
+  describe(`ConnectionStore contract: ${name}`, () => {
+    const opened: StoreUnderTest[] = [];
+    afterEach(async () => {
+      for (const entry of opened.splice(0)) await entry.close?.();
+    });
+    async function fresh(options: { maxConnectSessions?: number } = {}): Promise<ConnectionStore> {
+      const entry = await open(options);
+      opened.push(entry);
+      return entry.store;
+    }
+
+    it('has no record for a never-connected key', async () => {
+      const store = await fresh();
+      await expect(store.getConnection(KEY)).resolves.toBeNull();
+    });
+
+    it('reads back what was put, field for field', async () => {
+      const store = await fresh();
+      const record = connectedRecord({
+        lastError: { code: 'XERO_RATE_LIMITED', message: 'slow down', at: '2026-11-26T09:31:00.000Z' },
+      });
+      await store.putConnection(KEY, record);
+      await expect(store.getConnection(KEY)).resolves.toEqual(record);
+    });
+
+    it('keeps a record without tokens (dead grant, removed connection)', async () => {
+      const store = await fresh();
+      const record = connectedRecord({ status: 'needs_reauth', needsReauthReason: 'refresh_token_expired', tokens: null });
+      await store.putConnection(KEY, record);
+      await expect(store.getConnection(KEY)).resolves.toEqual(record);
+    });
+
+    it('replaces the record on put (a rotated refresh token wins)', async () => {
+      const store = await fresh();
+      await store.putConnection(KEY, connectedRecord());
+      const rotated = connectedRecord({
+        tokens: { accessToken: 'access-2', accessTokenExpiresAt: '2026-11-26T10:30:00.000Z', refreshToken: 'refresh-2' },
+        lastRefreshedAt: '2026-11-26T10:00:00.000Z',
+      });
+      await store.putConnection(KEY, rotated);
+      await expect(store.getConnection(KEY)).resolves.toEqual(rotated);
+    });
+
+    it('keeps keys apart, including look-alike ones', async () => {
+      const store = await fresh();
+      const keys: ConnectionKey[] = [
+        KEY,
+        { integrationKey: KEY.integrationKey, accountId: 'account-2' },
+        { integrationKey: '/api/integrations/xero-payroll', accountId: KEY.accountId },
+        { integrationKey: 'a","b', accountId: 'c' },
+        { integrationKey: 'a', accountId: 'b","c' },
+      ];
+      for (const [index, key] of keys.entries()) {
+        await store.putConnection(key, connectedRecord({ scopes: [`scope-${index}`] }));
+      }
+      for (const [index, key] of keys.entries()) {
+        await expect(store.getConnection(key)).resolves.toMatchObject({ scopes: [`scope-${index}`] });
+      }
+    });
+
+    it('hands out copies: changing a read or a put object changes nothing stored', async () => {
+      const store = await fresh();
+      const record = connectedRecord();
+      await store.putConnection(KEY, record);
+      record.status = 'disconnected';
+      record.scopes.push('mutated');
+      const read = await store.getConnection(KEY);
+      expect(read).toEqual(connectedRecord());
+      if (read?.tokens) read.tokens.refreshToken = 'mutated';
+      await expect(store.getConnection(KEY)).resolves.toEqual(connectedRecord());
+    });
+
+    it('takes a connect session once, with every field', async () => {
+      const store = await fresh();
+      const session = connectSession('state-1', { mode: 'reauth', expectedTenantId: 'tenant-1' });
+      await store.putConnectSession(session);
+      await expect(store.takeConnectSession('state-1')).resolves.toEqual(session);
+      await expect(store.takeConnectSession('state-1')).resolves.toBeNull();
+    });
+
+    it('answers null for an unknown state and leaves other sessions alone', async () => {
+      const store = await fresh();
+      await store.putConnectSession(connectSession('state-1'));
+      await expect(store.takeConnectSession('state-unknown')).resolves.toBeNull();
+      await expect(store.takeConnectSession('state-1')).resolves.toMatchObject({ state: 'state-1' });
+    });
+
+    it('gives a state to exactly one of many concurrent takers', async () => {
+      const store = await fresh();
+      await store.putConnectSession(connectSession('state-race'));
+      const taken = await Promise.all(Array.from({ length: 20 }, () => store.takeConnectSession('state-race')));
+      expect(taken.filter((session) => session !== null)).toHaveLength(1);
+    });
+
+    it('drops the oldest sessions past maxConnectSessions', async () => {
+      const store = await fresh({ maxConnectSessions: 3 });
+      for (const index of [1, 2, 3, 4, 5]) await store.putConnectSession(connectSession(`state-${index}`));
+      await expect(store.takeConnectSession('state-1')).resolves.toBeNull();
+      await expect(store.takeConnectSession('state-2')).resolves.toBeNull();
+      for (const index of [3, 4, 5]) await expect(store.takeConnectSession(`state-${index}`)).resolves.toMatchObject({ state: `state-${index}` });
+    });
+  });
+}
