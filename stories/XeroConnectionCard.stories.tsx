@@ -125,6 +125,25 @@ export const ErrorRateLimited: Story = {
   },
 };
 
+/** The backend could not reach Xero just now (`xero_unavailable`): the connection has not changed. */
+export const ErrorXeroUnavailable: Story = {
+  name: 'Error: Xero unavailable',
+  parameters: backend({ setup: (fake) => fake.setConnection(buildConnection('xeroUnavailable', {}, fake.now())) }),
+  play: async ({ canvas }) => {
+    await expect(await canvas.findByText(/Xero is not answering right now/)).toBeVisible();
+  },
+};
+
+/** An action that fails ("Check connection" while Xero is down): the reason, as an alert, beside the same state. */
+export const ActionFailed: Story = {
+  name: 'Action failed (Check connection)',
+  parameters: backend({ scenario: 'expiring', setup: (fake) => fake.failNext('verify', 'XERO_UNAVAILABLE') }),
+  play: async ({ canvas, userEvent }) => {
+    await userEvent.click(await canvas.findByRole('button', { name: 'Check connection' }));
+    await expect(await canvas.findByRole('alert')).toHaveTextContent("That didn't work: Xero is not answering right now.");
+  },
+};
+
 /** The backend answered something the contract does not allow (here: an unknown status). */
 export const ErrorContractViolation: Story = {
   name: 'Error: contract violation',
@@ -285,6 +304,42 @@ export const ConsentCancelledFlow: Story = {
 };
 
 /* ---- people who may not change the connection ---------------------------------------------------- */
+
+/** Replaces `window.open` for one story; the returned function puts it back. */
+function stubWindowOpen(popup: () => Window | null): () => void {
+  const original = window.open;
+  window.open = () => popup();
+  return () => {
+    window.open = original;
+  };
+}
+
+/** `mode="popup"` with `popupFallback="none"` and a browser that blocks pop-ups: the card says how to allow them. */
+export const PopupBlocked: Story = {
+  name: 'Pop-up: blocked',
+  args: { mode: 'popup', popupFallback: 'none' },
+  parameters: backend({ scenario: 'disconnected' }),
+  beforeEach: () => stubWindowOpen(() => null),
+  play: async ({ canvas, userEvent }) => {
+    await userEvent.click(await canvas.findByRole('button', { name: 'Connect to Xero' }));
+    await expect(await canvas.findByRole('alert')).toHaveTextContent('Your browser blocked the Xero window.');
+  },
+};
+
+/** `mode="popup"` and the user closes the Xero window without finishing: cancelled, not an error. */
+export const PopupClosed: Story = {
+  name: 'Pop-up: closed before finishing',
+  args: { mode: 'popup' },
+  parameters: backend({ scenario: 'disconnected' }),
+  // A window that reads as closed at once, as a pop-up the user dismissed.
+  beforeEach: () => stubWindowOpen(() => ({ closed: true, close() {}, focus() {}, location: { href: '' } }) as unknown as Window),
+  play: async ({ canvas, userEvent }) => {
+    await userEvent.click(await canvas.findByRole('button', { name: 'Connect to Xero' }));
+    await expect(
+      await canvas.findByText('The Xero window was closed before the connection finished. Nothing changed.', {}, { timeout: 5000 }),
+    ).toBeVisible();
+  },
+};
 
 /** `canManage={false}` after invalid_grant: no actions, and who to ask (a `mailto:` link from `adminContact`). */
 export const CannotManageNeedsReauth: Story = {
