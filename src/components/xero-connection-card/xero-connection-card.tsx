@@ -11,6 +11,7 @@ import {
   type ComponentPropsWithoutRef,
   type FocusEvent,
   type ReactNode,
+  type Ref,
 } from 'react';
 
 import type { Connection } from '../../client';
@@ -21,13 +22,13 @@ import { describeErrorReason } from '../internal/describe-error-reason';
 import { mergeClassNames } from '../internal/merge-class-names';
 import { formatMessage, resolveMessages, type XeroConnectionMessages } from '../messages';
 import { CardAdminNotice, type AdminContact } from './card-admin-notice';
-import { CardButton } from './card-button';
+import { CardButton, type CardButtonProps } from './card-button';
 import { CardDetails } from './card-details';
 import { CardHeader, type CardHeadingLevel } from './card-header';
 import { CardStatus } from './card-status';
 import { describeOutcome } from './describe-outcome';
 import { describeState, type DisconnectedNotice } from './describe-state';
-import { styledHook } from '../internal/style-hooks';
+import { styledHook, type ButtonVariant } from '../internal/style-hooks';
 
 // useLayoutEffect warns during server rendering on React 18; on the server no effect runs anyway.
 const useIsomorphicLayoutEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect;
@@ -247,7 +248,26 @@ export const XeroConnectionCard = forwardRef<HTMLElement, XeroConnectionCardProp
 
   /* ---- buttons ------------------------------------------------------------------------------- */
 
+  // Every card button shares its pending label and styling; `key` is its action, so a button that
+  // stays across states (Reconnect) stays the same element and keeps focus.
   const working = formatMessage(messages, 'action.working');
+  const button = (
+    action: string,
+    variant: ButtonVariant,
+    label: string,
+    props: Omit<CardButtonProps, 'action' | 'variant' | 'pendingLabel' | 'styled'> & { ref?: Ref<HTMLButtonElement> } = {},
+  ) => (
+    <CardButton key={action} action={action} variant={variant} pendingLabel={working} styled={styled} {...props}>
+      {label}
+    </CardButton>
+  );
+  const disconnectTrigger = (action: string, variant: ButtonVariant, label: string) =>
+    button(action, variant, label, { pending: connection.isReconnecting });
+  const reconnectButton = button('reconnect', 'secondary', formatMessage(messages, 'action.reconnect'), {
+    pending: connection.isReconnecting,
+    onClick: handleReconnect,
+  });
+
   let before: ReactNode = null;
   let trigger: ReactNode = null;
   let after: ReactNode = null;
@@ -255,117 +275,42 @@ export const XeroConnectionCard = forwardRef<HTMLElement, XeroConnectionCardProp
     case 'loading':
       break;
     case 'connected':
-      trigger = (
-        <CardButton action="disconnect" variant="secondary" pendingLabel={working} styled={styled}>
-          {formatMessage(messages, 'action.disconnect')}
-        </CardButton>
-      );
+      trigger = disconnectTrigger('disconnect', 'secondary', formatMessage(messages, 'action.disconnect'));
       break;
     case 'expiring':
-      before = (
-        <CardButton
-          key="verify"
-          action="check-connection"
-          variant="primary"
-          pending={connection.isVerifying}
-          pendingLabel={working}
-          styled={styled}
-          onClick={handleVerify}
-        >
-          {formatMessage(messages, 'action.checkConnection')}
-        </CardButton>
-      );
-      trigger = (
-        <CardButton action="disconnect" variant="secondary" pendingLabel={working} styled={styled}>
-          {formatMessage(messages, 'action.disconnect')}
-        </CardButton>
-      );
+      before = button('check-connection', 'primary', formatMessage(messages, 'action.checkConnection'), {
+        pending: connection.isVerifying,
+        onClick: handleVerify,
+      });
+      trigger = disconnectTrigger('disconnect', 'secondary', formatMessage(messages, 'action.disconnect'));
       break;
     case 'needs_reauth':
-      trigger = (
-        <CardButton
-          action="disconnect-my-account"
-          variant="primary"
-          pending={connection.isReconnecting}
-          pendingLabel={working}
-          styled={styled}
-        >
-          {formatMessage(messages, 'action.disconnectMyAccount')}
-        </CardButton>
-      );
-      after = (
-        <CardButton
-          key="reconnect"
-          action="reconnect"
-          variant="secondary"
-          pending={connection.isReconnecting}
-          pendingLabel={working}
-          styled={styled}
-          onClick={handleReconnect}
-        >
-          {formatMessage(messages, 'action.reconnect')}
-        </CardButton>
-      );
+      trigger = disconnectTrigger('disconnect-my-account', 'primary', formatMessage(messages, 'action.disconnectMyAccount'));
+      after = reconnectButton;
       break;
     case 'disconnected':
       // Reconnect's first half (the DELETE) has landed and it is on its way to Xero: the same
       // busy Reconnect button, in the same place, so it keeps focus and a second click does nothing.
       if (connection.isReconnecting) {
-        after = (
-          <CardButton
-            key="reconnect"
-            action="reconnect"
-            variant="secondary"
-            pending
-            pendingLabel={working}
-            styled={styled}
-          >
-            {formatMessage(messages, 'action.reconnect')}
-          </CardButton>
-        );
+        after = reconnectButton;
         break;
       }
-      before = shownNotice ? (
-        <CardButton
-          key="set-up-again"
-          ref={setUpAgainRef}
-          action="set-up-again"
-          variant="primary"
-          pending={connection.isConnecting}
-          pendingLabel={working}
-          styled={styled}
-          onClick={handleConnect}
-        >
-          {formatMessage(messages, 'action.setUpAgain', { title })}
-        </CardButton>
-      ) : (
-        <CardButton
-          key="connect"
-          action="connect"
-          variant="primary"
-          pending={connection.isConnecting}
-          pendingLabel={working}
-          styled={styled}
-          onClick={handleConnect}
-        >
-          {formatMessage(messages, 'action.connect')}
-        </CardButton>
-      );
+      before = shownNotice
+        ? button('set-up-again', 'primary', formatMessage(messages, 'action.setUpAgain', { title }), {
+            ref: setUpAgainRef,
+            pending: connection.isConnecting,
+            onClick: handleConnect,
+          })
+        : button('connect', 'primary', formatMessage(messages, 'action.connect'), {
+            pending: connection.isConnecting,
+            onClick: handleConnect,
+          });
       break;
     case 'error':
-      before = (
-        <CardButton
-          key="try-again"
-          action="try-again"
-          variant="primary"
-          pending={connection.isVerifying}
-          pendingLabel={working}
-          styled={styled}
-          onClick={handleRetry}
-        >
-          {formatMessage(messages, 'action.tryAgain')}
-        </CardButton>
-      );
+      before = button('try-again', 'primary', formatMessage(messages, 'action.tryAgain'), {
+        pending: connection.isVerifying,
+        onClick: handleRetry,
+      });
       break;
   }
 
