@@ -5,31 +5,17 @@ import {
   XeroConnectionApiError,
   connectRequestSchema,
   type DisconnectResponse,
-  type XeroConnectionError,
 } from '../../src/client';
 import {
   useXeroConnection,
-  type ConnectedConnection,
   type UseXeroConnectionOptions,
   type XeroConnectionEvent,
 } from '../../src/react';
 import { demoTenant } from '../../src/testing/fixtures';
 import { FAKE_AUTHORIZE_ORIGIN } from '../../src/testing/fake-backend';
-import { expectedReturnTo, fixture, providerWrapper, rejectionOf, startFakeBackend, setUpWorker } from './support';
+import { expectedReturnTo, fixture, providerWrapper, rejectionOf, setUpWorker, spies, startFakeBackend } from './support';
 
 setUpWorker();
-
-function spies() {
-  const events: XeroConnectionEvent[] = [];
-  const options = {
-    onEvent: vi.fn((event: XeroConnectionEvent) => void events.push(event)),
-    onError: vi.fn<(error: XeroConnectionError) => void>(),
-    onConnected: vi.fn<(connection: ConnectedConnection) => void>(),
-    onDisconnected: vi.fn<(result: DisconnectResponse) => void>(),
-  } satisfies UseXeroConnectionOptions;
-  const types = () => events.map((event) => event.type).filter((type) => type !== 'status_viewed');
-  return { options, events, types };
-}
 
 async function renderSettled(options: UseXeroConnectionOptions = {}) {
   const { Wrapper, navigate } = providerWrapper();

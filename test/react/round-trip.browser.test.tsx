@@ -7,13 +7,10 @@ import {
   XeroConnectionApiError,
   completeXeroConnection,
   createXeroConnectionClient,
-  type DisconnectResponse,
-  type XeroConnectionError,
 } from '../../src/client';
 import {
   useXeroConnection,
   xeroConnectionKeys,
-  type ConnectedConnection,
   type UseXeroConnectionOptions,
   type XeroConnectionEvent,
 } from '../../src/react';
@@ -26,6 +23,7 @@ import {
   providerWrapper,
   rejectionOf,
   setUpWorker,
+  spies,
   startFakeBackend,
 } from './support';
 
@@ -50,18 +48,6 @@ function comeBackWith(search: string, hash = ''): string {
 }
 
 const FOR_BILLING = `xeroIntegration=${encodeURIComponent(BASE_URL)}`;
-
-function spies() {
-  const events: XeroConnectionEvent[] = [];
-  const options = {
-    onEvent: vi.fn((event: XeroConnectionEvent) => void events.push(event)),
-    onError: vi.fn<(error: XeroConnectionError) => void>(),
-    onConnected: vi.fn<(connection: ConnectedConnection) => void>(),
-    onDisconnected: vi.fn<(result: DisconnectResponse) => void>(),
-  } satisfies UseXeroConnectionOptions;
-  const types = () => events.map((event) => event.type).filter((type) => type !== 'status_viewed');
-  return { options, events, types };
-}
 
 async function renderSettled(options: UseXeroConnectionOptions = {}, wrapperOptions: Parameters<typeof providerWrapper>[0] = {}) {
   const { Wrapper, navigate } = providerWrapper(wrapperOptions);

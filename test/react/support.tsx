@@ -4,8 +4,20 @@ import { setupWorker } from 'msw/browser';
 import type { ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 
-import { createXeroConnectionClient, returnToFor, type Connection, type XeroConnectionClient } from '../../src/client';
-import { XeroConnectionProvider } from '../../src/react';
+import {
+  createXeroConnectionClient,
+  returnToFor,
+  type Connection,
+  type DisconnectResponse,
+  type XeroConnectionClient,
+  type XeroConnectionError,
+} from '../../src/client';
+import {
+  XeroConnectionProvider,
+  type ConnectedConnection,
+  type UseXeroConnectionOptions,
+  type XeroConnectionEvent,
+} from '../../src/react';
 import { createFakeXeroBackend, type FakeXeroBackend } from '../../src/testing/fake-backend';
 import { buildConnection, type ConnectionFixtureName } from '../../src/testing/fixtures';
 
@@ -91,11 +103,19 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the call to reject, but it resolved');
 }
 
-/**
- * @deprecated Renamed {@link setUpWorker}: a `use` prefix at a file's top level trips
- * `react-hooks/rules-of-hooks`. Kept so tests written against the first name keep running.
- */
-export const useWorker = setUpWorker;
 
-/** @deprecated Renamed {@link startFakeBackend} (see {@link useWorker}). */
-export const useFakeBackend = startFakeBackend;
+/**
+ * Spies for every hook callback, plus the events seen in order. `types()` leaves out
+ * `status_viewed`, which every render of a new status adds.
+ */
+export function spies() {
+  const events: XeroConnectionEvent[] = [];
+  const options = {
+    onEvent: vi.fn((event: XeroConnectionEvent) => void events.push(event)),
+    onError: vi.fn<(error: XeroConnectionError) => void>(),
+    onConnected: vi.fn<(connection: ConnectedConnection) => void>(),
+    onDisconnected: vi.fn<(result: DisconnectResponse) => void>(),
+  } satisfies UseXeroConnectionOptions;
+  const types = () => events.map((event) => event.type).filter((type) => type !== 'status_viewed');
+  return { options, events, types };
+}
