@@ -105,7 +105,8 @@ describe('each state: text, badge, organisation, dates', () => {
       `Last used: ${mediumDate(connection.lastUsedAt)} (2 days ago)`,
     ]);
     expect(card().querySelector('time')).toHaveAttribute('datetime', '2026-07-29T09:30:00.000Z');
-    expect(within(card()).getAllByRole('button').map((element) => element.textContent)).toEqual(['Disconnect']);
+    // Check connection: the only way to learn that the organisation removed the app in Xero.
+    expect(within(card()).getAllByRole('button').map((element) => element.textContent)).toEqual(['Check connection', 'Disconnect']);
   });
 
   test('a connection never used says "Never"; a bad date from the backend does not break the card', async () => {

@@ -275,10 +275,11 @@ export const XeroConnectionCard = forwardRef<HTMLElement, XeroConnectionCardProp
     case 'loading':
       break;
     case 'connected':
-      trigger = disconnectTrigger('disconnect', 'secondary', formatMessage(messages, 'action.disconnect'));
-      break;
     case 'expiring':
-      before = button('check-connection', 'primary', formatMessage(messages, 'action.checkConnection'), {
+      // Only GET /connections tells whether the organisation removed the app in Xero (refreshes
+      // still work then), so the check is on offer whenever the connection looks fine; it is the
+      // first thing to do when it is about to expire.
+      before = button('check-connection', state.status === 'expiring' ? 'primary' : 'secondary', formatMessage(messages, 'action.checkConnection'), {
         pending: connection.isVerifying,
         onClick: handleVerify,
       });
