@@ -54,7 +54,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['test/**/*.test.ts?(x)'],
-          exclude: ['test/**/*.browser.test.ts?(x)', 'test/package/**', 'test/storybook-docs/**'],
+          exclude: ['test/**/*.browser.test.ts?(x)', 'test/package/**', 'test/storybook-docs/**', 'test/e2e/**'],
         },
       },
       {
@@ -66,6 +66,18 @@ export default defineConfig({
           include: ['test/package/**/*.test.ts'],
           globalSetup: ['test/package/global-setup.ts'],
           testTimeout: 60_000,
+        },
+      },
+      {
+        // The whole product in Debian's Chromium: demo page + reference backend + Xero emulator
+        // (test/e2e/support.ts starts them). One file at a time: each drives a browser and a server.
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
       {

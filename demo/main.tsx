@@ -1,10 +1,9 @@
-// The demo portal page for `npm start`: the SDK's card for Xero Billing and Xero Payroll against
-// the stateful fake backend from src/testing (MSW in the page), with controls that make the
-// failures happen, so anyone can watch invalid_grant and recover from it. Xero's consent screen is
-// simulated in the page, but the return is a real full-page redirect to returnTo?xero=…, as a
-// backend's GET /callback would send it, so the card's return handling runs for real. The fake
-// backends' state survives that reload in sessionStorage. The reference backend and a local Xero
-// emulator replace all of this later.
+// The demo portal page for `npm start`: the SDK's card for Xero Billing and Xero Payroll against the
+// reference backend (`./server`'s handler, served by demo/server.ts) and the local Xero emulator.
+// Nothing is simulated in the page: "Connect" leaves for the emulator's consent page and comes
+// back through the backend's GET /callback, exactly as with the real Xero. The demo controls play
+// what happens on Xero's side (time passing, a revoke, the app removed in Xero), so anyone can
+// watch invalid_grant happen and recover from it.
 import '../src/components/styles/theme.css';
 import '../src/components/styles/buttons.css';
 import '../src/components/styles/dialog.css';
@@ -12,199 +11,177 @@ import '../src/components/styles/card.css';
 import './demo.css';
 
 import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
-import { setupWorker } from 'msw/browser';
-import { StrictMode, useCallback, useState } from 'react';
+import { StrictMode, useCallback, useEffect, useId, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
-import {
-  XeroConnectionCard,
-  XeroConnectionProvider,
-  createXeroConnectionClient,
-  xeroConnectionKeys,
-  type Connection,
-  type XeroConnectionEvent,
-} from '../src';
-import { connectionSchema, withConnectOutcome } from '../src/client';
-import { createFakeXeroBackend, type FakeXeroBackend } from '../src/testing/fake-backend';
-import { buildConnection, type ConnectionFixtureName } from '../src/testing/fixtures';
+import { XeroConnectionCard, XeroConnectionProvider, type XeroConnectionEvent } from '../src';
+import type { DemoState, DemoUserId } from './demo-api';
 
-interface Integration {
-  title: string;
-  baseUrl: string;
-  backend: FakeXeroBackend;
+type Theme = 'light' | 'dark';
+
+async function demoRequest(path: string, body?: unknown): Promise<DemoState> {
+  const response = await fetch(`/demo${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const answer = (await response.json()) as DemoState | { error: string };
+  if (!response.ok || 'error' in answer) throw new Error('error' in answer ? answer.error : `demo control answered ${response.status}`);
+  return answer;
 }
 
-const STORAGE_KEY = 'xero-connection-demo';
+const dateFormat = new Intl.DateTimeFormat('en-AU', { dateStyle: 'medium', timeStyle: 'short' });
 
-// What the fake backends held before the last full-page return, validated like any answer.
-function savedConnection(baseUrl: string): Connection | null {
-  try {
-    const saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? '{}') as Record<string, unknown>;
-    const parsed = connectionSchema.safeParse(saved[baseUrl]);
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+function daysAhead(now: string): number {
+  return Math.round((Date.parse(now) - Date.now()) / 86_400_000);
 }
 
-function saveConnections(): void {
-  const all = Object.fromEntries(integrations.map((item) => [item.baseUrl, item.backend.getConnection()]));
-  sessionStorage.setItem(STORAGE_KEY, JSON.stringify(all));
-}
-
-function integration(title: string, baseUrl: string, initial: Connection): Integration {
-  return { title, baseUrl, backend: createFakeXeroBackend({ baseUrl, initial: savedConnection(baseUrl) ?? initial }) };
-}
-
-const integrations: Integration[] = [
-  integration('Xero Billing', '/api/integrations/xero-billing', buildConnection('needsReauthExpired', {}, new Date())),
-  integration('Xero Payroll', '/api/integrations/xero-payroll', buildConnection('expiring', {}, new Date())),
-];
-
-interface Consent {
-  integration: Integration;
-  state: string;
-}
-
-function ConsentScreen({ consent, onDone }: { consent: Consent; onDone: (allowed: boolean) => void }) {
-  return (
-    <div className="consent-backdrop">
-      <div className="consent" role="dialog" aria-modal="true" aria-labelledby="consent-title">
-        <h2 id="consent-title">Xero (simulated)</h2>
-        <p>CareVision wants to access Sunrise Care Group for {consent.integration.title}.</p>
-        <div className="consent-actions">
-          <button type="button" onClick={() => onDone(false)}>
-            Cancel
-          </button>
-          <button type="button" className="allow" onClick={() => onDone(true)} autoFocus>
-            Allow access
-          </button>
-        </div>
-      </div>
-    </div>
-  );
-}
-
-function Controls({ onChange }: { onChange: (text: string) => void }) {
+function Controls({ state, onState, onLog }: { state: DemoState; onState: (next: DemoState) => void; onLog: (line: string) => void }) {
   const queryClient = useQueryClient();
-  const set = (integration: Integration, fixture: ConnectionFixtureName, text: string) => {
-    integration.backend.setConnection(buildConnection(fixture, {}, new Date()));
-    saveConnections();
-    void queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.connection(integration.baseUrl) });
-    onChange(`${integration.title}: ${text}`);
+  const [busy, setBusy] = useState(false);
+  const [announcement, setAnnouncement] = useState('');
+
+  const run = async (path: string, done: string, body: unknown = {}) => {
+    setBusy(true);
+    try {
+      onState(await demoRequest(path, body));
+      setAnnouncement(done);
+      onLog(`Xero: ${done}`);
+      // Every card reads its connection again, as a portal page would on its next visit.
+      await queryClient.invalidateQueries();
+    } catch (error) {
+      setAnnouncement(`The demo control failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      setBusy(false);
+    }
   };
+
+  if (state.mode === 'real-xero') {
+    return (
+      <section className="controls" aria-labelledby="controls-title">
+        <h2 id="controls-title">Connected to the real Xero</h2>
+        <p>The demo controls need the local emulator. Unset XERO_CLIENT_ID to use it.</p>
+      </section>
+    );
+  }
+  const ahead = daysAhead(state.now);
   return (
     <section className="controls" aria-labelledby="controls-title">
-      <h2 id="controls-title">Demo controls (what happens on Xero's side)</h2>
-      {integrations.map((integration) => (
-        <fieldset key={integration.baseUrl}>
-          <legend>{integration.title}</legend>
-          <button type="button" onClick={() => set(integration, 'needsReauthExpired', 'token unused past its lifetime → invalid_grant')}>
-            Let the token expire
-          </button>
-          <button type="button" onClick={() => set(integration, 'tenantRemovedInXero', 'the app was removed in Xero')}>
-            Remove the app in Xero
-          </button>
-          <button type="button" onClick={() => set(integration, 'expiring', 'five days left unless used')}>
-            Near expiry
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              integration.backend.failNext('disconnect', 'XERO_UNAVAILABLE');
-              onChange(`${integration.title}: the next disconnect will fail once`);
-            }}
-          >
-            Fail the next disconnect
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              integration.backend.failNext('getConnection', 'network_error', 3);
-              void queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.connection(integration.baseUrl) });
-              onChange(`${integration.title}: the portal's server is unreachable for the next read`);
-            }}
-          >
-            Backend down
-          </button>
-        </fieldset>
-      ))}
-      <button
-        type="button"
-        onClick={() => {
-          sessionStorage.removeItem(STORAGE_KEY);
-          location.assign(location.pathname);
-        }}
-      >
-        Start over
-      </button>
+      <h2 id="controls-title">Demo controls: what happens on Xero&apos;s side</h2>
+      <p>
+        Xero&apos;s clock: <time dateTime={state.now}>{dateFormat.format(new Date(state.now))}</time>
+        {ahead > 0 ? ` (${ahead} ${ahead === 1 ? 'day' : 'days'} ahead)` : ''}. Organisations connected in Xero:{' '}
+        {state.xeroConnections.length === 0 ? 'none' : state.xeroConnections.map((item) => item.tenantName).join(', ')}.
+      </p>
+      <div className="control-buttons">
+        <button type="button" disabled={busy} onClick={() => void run('/advance', 'Leave the connection unused for 61 days: the refresh token expires', { days: 61 })}>
+          Leave unused for 61 days
+        </button>
+        <button type="button" disabled={busy} onClick={() => void run('/advance', 'A week passes', { days: 7 })}>
+          Advance a week
+        </button>
+        <button type="button" disabled={busy} onClick={() => void run('/revoke', 'Access was revoked in Xero')}>
+          Revoke access in Xero
+        </button>
+        <button type="button" disabled={busy} onClick={() => void run('/remove-app', 'The organisation removed the app in Xero (Check connection notices it)')}>
+          Remove the app in Xero
+        </button>
+        <button type="button" disabled={busy} onClick={() => void run('/xero-outage', 'Xero will fail its next call with 503')}>
+          Xero outage (next call)
+        </button>
+        <button type="button" disabled={busy} onClick={() => void run('/reset', 'Started over: nothing connected')}>
+          Start over
+        </button>
+      </div>
+      <p role="status" className="control-status">
+        {announcement}
+      </p>
     </section>
   );
 }
 
+function Toolbar({ state, theme, onTheme }: { state: DemoState; theme: Theme; onTheme: (theme: Theme) => void }) {
+  const userId = useId();
+  const themeId = useId();
+  return (
+    <div className="toolbar">
+      <label htmlFor={userId}>Signed in as</label>
+      <select
+        id={userId}
+        value={state.user ?? ''}
+        onChange={(event) => {
+          // The backend authenticates every request by the session cookie; a new user is a new page.
+          void demoRequest('/user', { user: event.target.value as DemoUserId }).then(() => location.reload());
+        }}
+      >
+        {state.users.map((user) => (
+          <option key={user.id} value={user.id}>
+            {user.name}
+          </option>
+        ))}
+      </select>
+      <label htmlFor={themeId}>Theme</label>
+      <select id={themeId} value={theme} onChange={(event) => onTheme(event.target.value as Theme)}>
+        <option value="light">Light</option>
+        <option value="dark">Dark</option>
+      </select>
+    </div>
+  );
+}
+
 function Portal() {
-  const [consent, setConsent] = useState<Consent | null>(null);
+  const [state, setState] = useState<DemoState | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
   const [log, setLog] = useState<string[]>([]);
+  const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem('demo-theme') === 'dark' ? 'dark' : 'light'));
   const append = useCallback((line: string) => setLog((lines) => [`${new Date().toLocaleTimeString('en-AU')} ${line}`, ...lines].slice(0, 50)), []);
 
-  // What the backend's GET /callback would do: finish (or not) and redirect the whole page to
-  // returnTo with ?xero=connected or ?xero=error&code=XERO_ACCESS_DENIED.
-  const finishConsent = async (allowed: boolean) => {
-    if (!consent) return;
-    const session = consent.integration.backend.connectSessions.find((item) => item.state === consent.state);
-    const returnTo = session?.returnTo ?? location.href;
-    if (allowed) {
-      const client = createXeroConnectionClient({ baseUrl: consent.integration.baseUrl });
-      await client.completeCallback({ code: 'demo-authorization-code', state: consent.state });
-    }
-    saveConnections();
-    location.assign(withConnectOutcome(returnTo, allowed ? { kind: 'connected' } : { kind: 'cancelled', reason: 'consent_denied' }));
-  };
+  useEffect(() => {
+    demoRequest('/state').then(setState, (error: unknown) => setFailure(String(error)));
+  }, []);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem('demo-theme', theme);
+  }, [theme]);
 
   return (
     <>
       <header className="portal-header">
         <h1>CareVision portal · Integrations</h1>
+        {state ? <Toolbar state={state} theme={theme} onTheme={setTheme} /> : null}
       </header>
       <main>
+        {failure ? <p role="alert">The demo server did not answer: {failure}</p> : null}
         <div className="cards">
-          {integrations.map((integration) => (
-            <XeroConnectionProvider
-              key={integration.baseUrl}
-              baseUrl={integration.baseUrl}
-              navigate={(url) => {
-                const state = new URL(url).searchParams.get('state') ?? '';
-                setConsent({ integration, state });
-              }}
-            >
+          {state?.integrations.map((integration) => (
+            <XeroConnectionProvider key={integration.basePath} baseUrl={integration.basePath}>
               <XeroConnectionCard
                 title={integration.title}
+                headingLevel={2}
+                // The host knows the user's role; the backend enforces it again (403) either way.
+                canManage={state.users.find((user) => user.id === state.user)?.canManage ?? false}
+                adminContact={{ name: 'Alice Nguyen', email: 'alice@sunrise-care.example' }}
                 onEvent={(event: XeroConnectionEvent) => {
                   append(`${integration.title}: ${event.type}`);
-                  // A disconnect changes the fake's state too; keep it across the next full-page return.
-                  if (event.type === 'disconnected' || event.type === 'verified') saveConnections();
+                  if (event.type !== 'connect_started' && event.type !== 'reconnect_started') void demoRequest('/state').then(setState);
                 }}
               />
             </XeroConnectionProvider>
           ))}
         </div>
-        <Controls onChange={append} />
+        {state ? <Controls state={state} onState={setState} onLog={append} /> : null}
         <section aria-labelledby="log-title">
           <h2 id="log-title">Events (onEvent)</h2>
-          <ol className="log" reversed>
+          <ol className="log" reversed tabIndex={0} aria-labelledby="log-title">
             {log.map((line, index) => (
               <li key={`${log.length - index}`}>{line}</li>
             ))}
           </ol>
         </section>
       </main>
-      {consent ? <ConsentScreen consent={consent} onDone={(allowed) => void finishConsent(allowed)} /> : null}
     </>
   );
 }
-
-const worker = setupWorker(...integrations.flatMap((integration) => integration.backend.handlers));
-await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
 
 const queryClient = new QueryClient();
 const container = document.getElementById('root');

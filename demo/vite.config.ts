@@ -1,11 +1,15 @@
 import { defineConfig } from 'vite';
 
-// `npm start`: the demo portal page, served from demo/ with the repo's public/ (MSW's worker).
+// The demo portal page, served by demo/server.ts in middleware mode (`npm start`) and built by
+// `npm run build:demo` to prove the production build works.
 export default defineConfig({
   root: import.meta.dirname,
-  publicDir: '../public',
-  // The page awaits MSW's worker at the top level before it renders.
+  publicDir: false,
+  // Pre-bundled up front: a dependency discovered mid-session makes Vite reload the page, which
+  // would cut an end-to-end walk in half.
+  optimizeDeps: {
+    entries: ['index.html'],
+    include: ['react', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-dom', 'react-dom/client', '@tanstack/react-query', '@radix-ui/react-alert-dialog', 'zod/mini'],
+  },
   build: { target: 'es2022', outDir: '../node_modules/.cache/demo-build', emptyOutDir: true },
-  server: { host: '127.0.0.1', port: 5173, strictPort: false, open: false },
-  preview: { host: '127.0.0.1', port: 5173 },
 });

@@ -1,0 +1,30 @@
+// What the demo page and the demo server share: the integrations, the play users and the shape
+// of GET /demo/state. Plain data, so both the browser and Node import it.
+
+/** The portal's two Xero integrations: the help page's "Xero Billing", and payroll. */
+export const DEMO_INTEGRATIONS = [
+  { id: 'billing', title: 'Xero Billing', basePath: '/api/integrations/xero-billing', scopes: ['accounting.transactions', 'accounting.contacts'] },
+  { id: 'payroll', title: 'Xero Payroll', basePath: '/api/integrations/xero-payroll', scopes: ['payroll.employees', 'payroll.timesheets'] },
+] as const;
+
+/** Who the demo lets you be: an administrator who may repair the connection, and a viewer who may not. */
+export const DEMO_USERS = {
+  alice: { id: 'alice', name: 'Alice Nguyen (administrator)', canManage: true },
+  carol: { id: 'carol', name: 'Carol Smith (viewer)', canManage: false },
+} as const;
+
+/** A play user's id. */
+export type DemoUserId = keyof typeof DEMO_USERS;
+
+/** GET /demo/state. */
+export interface DemoState {
+  mode: 'emulator' | 'real-xero';
+  user: DemoUserId | null;
+  users: readonly (typeof DEMO_USERS)[DemoUserId][];
+  /** The emulator's clock (the backend shares it). */
+  now: string;
+  emulatorUrl: string | null;
+  integrations: readonly { id: string; title: string; basePath: string }[];
+  /** The organisations connected in (emulated) Xero right now. */
+  xeroConnections: readonly { tenantId: string; tenantName: string }[];
+}

@@ -1,0 +1,238 @@
+// The demo portal's server: one loopback origin serving the page (Vite), the reference backend
+// (`./server`'s handler, once per integration) and the demo controls. Xero is the local emulator
+// on its own origin, so the consent page is a real cross-origin round trip, like the real one;
+// with XERO_CLIENT_ID, XERO_CLIENT_SECRET and XERO_REDIRECT_URI set it is the real Xero instead.
+//
+// `npm start` runs demo/start.ts; the end-to-end tests call startDemo() to get the same stack.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { createServer as createViteServer, type ViteDevServer } from 'vite';
+
+import {
+  createMemoryConnectionStore,
+  createSqliteConnectionStore,
+  createXeroConnectionHandler,
+  toNodeListener,
+  type AuthenticatedCaller,
+  type ConnectionStore,
+} from '../src/server';
+import { startXeroEmulator, type XeroEmulator } from '../src/server/emulator/xero-emulator';
+import { DEMO_INTEGRATIONS, DEMO_USERS, type DemoState, type DemoUserId } from './demo-api';
+
+/** Options of {@link startDemo}. */
+export interface DemoOptions {
+  /** The portal's port; default 5173, or the next free one. 0: any free port. */
+  port?: number;
+  /** Real Xero credentials; default from XERO_CLIENT_ID, XERO_CLIENT_SECRET and XERO_REDIRECT_URI. */
+  realXero?: RealXero | null;
+  /** Vite's log level; the tests silence it. */
+  logLevel?: 'info' | 'warn' | 'error' | 'silent';
+}
+
+/** A Xero app registered with the real Xero. */
+export interface RealXero {
+  clientId: string;
+  clientSecret: string;
+  /** Xero Billing's callback, exactly as registered: its origin is the portal's. */
+  redirectUri: string;
+  /** Xero Payroll's callback, when registered too. */
+  payrollRedirectUri?: string;
+}
+
+/** A running demo. */
+export interface RunningDemo {
+  /** The portal page, e.g. http://127.0.0.1:5173/ */
+  url: string;
+  /** The local Xero, or `null` against the real one. */
+  emulator: XeroEmulator | null;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'demo_user';
+
+function cookieUser(req: IncomingMessage): DemoUserId | null {
+  const match = /(?:^|;\s*)demo_user=([a-z]+)/.exec(req.headers.cookie ?? '');
+  const id = match?.[1];
+  return id !== undefined && id in DEMO_USERS ? (id as DemoUserId) : null;
+}
+
+function realXeroFromEnv(): RealXero | null {
+  const { XERO_CLIENT_ID: clientId, XERO_CLIENT_SECRET: clientSecret, XERO_REDIRECT_URI: redirectUri } = process.env;
+  if (!clientId || !clientSecret || !redirectUri) return null;
+  const payrollRedirectUri = process.env.XERO_PAYROLL_REDIRECT_URI;
+  return { clientId, clientSecret, redirectUri, ...(payrollRedirectUri ? { payrollRedirectUri } : {}) };
+}
+
+async function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
+  for (let candidate = port; ; candidate += 1) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(candidate, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return (server.address() as AddressInfo).port;
+    } catch (error) {
+      // Only a taken default port moves on; anything else (or a taken port 0) is real.
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0 || candidate > port + 20) throw error;
+    }
+  }
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= 4096) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null'));
+      } catch {
+        resolve(null);
+      }
+    });
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/** Starts the emulator (unless real Xero is configured), the backend and the page. */
+export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
+  const realXero = options.realXero === undefined ? realXeroFromEnv() : options.realXero;
+  let route: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  const http = createServer((req, res) => {
+    if (route) route(req, res);
+    else res.writeHead(503).end('starting');
+  });
+  // Against the real Xero the page must live on the registered redirect URI's origin (Xero
+  // compares it exactly, and the backend checks returnTo against it): http://localhost:5173.
+  const registered = realXero ? new URL(realXero.redirectUri) : null;
+  const port = await listen(http, registered ? Number(registered.port || 80) : (options.port ?? 5173));
+  const origin = registered ? registered.origin : `http://127.0.0.1:${port}`;
+
+  const integrations = DEMO_INTEGRATIONS.filter((item) => item.id === 'billing' || realXero === null || realXero.payrollRedirectUri);
+  const redirectUriOf = (basePath: string, id: string) =>
+    realXero === null ? `${origin}${basePath}/callback` : id === 'billing' ? realXero.redirectUri : (realXero.payrollRedirectUri ?? '');
+
+  const emulator =
+    realXero === null ? await startXeroEmulator({ redirectUris: integrations.map((item) => redirectUriOf(item.basePath, item.id)) }) : null;
+
+  // Real tokens are kept in SQLite, encrypted (the store refuses to open without
+  // XERO_CONNECTION_ENCRYPTION_KEY); the emulator's play tokens live in memory and reset with "Start over".
+  const openStore = async (): Promise<ConnectionStore> =>
+    realXero === null ? createMemoryConnectionStore() : await createSqliteConnectionStore({ filename: 'demo-xero-connections.sqlite' });
+
+  const authenticate = (request: Request): AuthenticatedCaller | null => {
+    const match = /(?:^|;\s*)demo_user=([a-z]+)/.exec(request.headers.get('cookie') ?? '');
+    const user = match?.[1] !== undefined && match[1] in DEMO_USERS ? DEMO_USERS[match[1] as DemoUserId] : null;
+    return user === null ? null : { userId: user.id, displayName: user.name, canManage: user.canManage };
+  };
+
+  async function buildBackends() {
+    const store = await openStore();
+    return integrations.map((item) => ({
+      basePath: item.basePath,
+      listener: toNodeListener(
+        createXeroConnectionHandler({
+          basePath: item.basePath,
+          authenticate,
+          clientId: emulator?.clientId ?? realXero?.clientId ?? '',
+          clientSecret: emulator?.clientSecret ?? realXero?.clientSecret ?? '',
+          redirectUri: redirectUriOf(item.basePath, item.id),
+          scopes: item.scopes,
+          store,
+          ...(emulator ? { endpoints: emulator.endpoints, clock: emulator.now } : {}),
+        }),
+        { origin },
+      ),
+    }));
+  }
+  let backends = await buildBackends();
+
+  const vite: ViteDevServer = await createViteServer({
+    configFile: new URL('./vite.config.ts', import.meta.url).pathname,
+    server: { middlewareMode: true, hmr: false },
+    appType: 'spa',
+    logLevel: options.logLevel ?? 'info',
+  });
+
+  const state = (user: DemoUserId | null): DemoState => ({
+    mode: emulator ? 'emulator' : 'real-xero',
+    user,
+    users: Object.values(DEMO_USERS),
+    now: (emulator?.now() ?? new Date()).toISOString(),
+    emulatorUrl: emulator?.url ?? null,
+    integrations: integrations.map(({ id, title, basePath }) => ({ id, title, basePath })),
+    xeroConnections: emulator ? emulator.connections().map(({ tenantId, tenantName }) => ({ tenantId, tenantName })) : [],
+  });
+
+  // The demo controls play what happens on Xero's side. They exist only with the emulator.
+  async function control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const user = cookieUser(req);
+    if (req.method === 'GET' && path === '/state') return sendJson(res, 200, state(user));
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'method not allowed' });
+    const body = (await readJson(req)) as Record<string, unknown> | null;
+    if (path === '/user') {
+      const id = typeof body?.user === 'string' && body.user in DEMO_USERS ? (body.user as DemoUserId) : null;
+      if (id === null) return sendJson(res, 400, { error: '`user` must be one of ' + Object.keys(DEMO_USERS).join(', ') });
+      res.setHeader('set-cookie', `${COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax`);
+      return sendJson(res, 200, state(id));
+    }
+    if (emulator === null) return sendJson(res, 409, { error: 'the demo controls need the local emulator, not the real Xero' });
+    if (path === '/advance') {
+      const days = typeof body?.days === 'number' && Number.isFinite(body.days) && body.days > 0 && body.days <= 3650 ? body.days : null;
+      if (days === null) return sendJson(res, 400, { error: '`days` must be a number of days between 0 and 3650' });
+      emulator.advanceDays(days);
+    } else if (path === '/revoke') {
+      emulator.revokeAll();
+    } else if (path === '/remove-app') {
+      for (const connection of emulator.connections()) emulator.removeApp(connection.tenantId);
+    } else if (path === '/xero-outage') {
+      emulator.failNext('/', { status: 503, body: { Title: 'Service Unavailable' } });
+    } else if (path === '/reset') {
+      for (const connection of emulator.connections()) emulator.removeApp(connection.tenantId);
+      backends = await buildBackends();
+    } else {
+      return sendJson(res, 404, { error: `no demo control ${path}` });
+    }
+    return sendJson(res, 200, state(user));
+  }
+
+  route = (req, res) => {
+    const path = new URL(req.url ?? '/', origin).pathname;
+    const backend = backends.find((item) => path === item.basePath || path.startsWith(`${item.basePath}/`));
+    if (backend) return backend.listener(req, res);
+    if (path.startsWith('/demo/')) {
+      void control(req, res, path.slice('/demo'.length)).catch((error: unknown) => {
+        console.error(error);
+        if (!res.headersSent) sendJson(res, 500, { error: 'demo control failed' });
+      });
+      return;
+    }
+    // Everyone arrives signed in as the administrator; the page can switch to a viewer.
+    if (cookieUser(req) === null) res.setHeader('set-cookie', `${COOKIE}=alice; Path=/; HttpOnly; SameSite=Lax`);
+    vite.middlewares(req, res);
+  };
+
+  return {
+    url: `${origin}/`,
+    emulator,
+    async close() {
+      await vite.close();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      await emulator?.close();
+    },
+  };
+}
