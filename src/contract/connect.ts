@@ -2,6 +2,9 @@ import * as z from 'zod/mini';
 
 import { httpUrlSchema, nonEmptyStringSchema, timestampSchema } from './shared-fields';
 
+// Schema calls are marked `/* @__PURE__ */` (nested ones too) so a bundler can drop every schema a
+// host's import does not reach: a top-level call is otherwise kept for its possible side effects.
+
 /** `connect` starts a first connection; `reauth` repairs one for the same organisation. */
 export const CONNECT_MODES = ['connect', 'reauth'] as const;
 
@@ -12,19 +15,19 @@ export type ConnectMode = (typeof CONNECT_MODES)[number];
  * Body of `POST /connect`. Strict: an unknown field is a `VALIDATION_FAILED` error, not ignored,
  * so a typo in a host's request is caught rather than silently dropped.
  */
-export const connectRequestSchema = z.strictObject({
+export const connectRequestSchema = /* @__PURE__ */ z.strictObject({
   /** Absolute URL the backend redirects the browser to after Xero; validated by the backend (no open redirects). */
   returnTo: httpUrlSchema,
-  mode: z.enum(CONNECT_MODES),
+  mode: /* @__PURE__ */ z.enum(CONNECT_MODES),
   /** In `reauth` mode, the tenant the user must connect again; another one is `XERO_TENANT_MISMATCH`. */
-  expectedTenantId: z.optional(nonEmptyStringSchema),
+  expectedTenantId: /* @__PURE__ */ z.optional(nonEmptyStringSchema),
 });
 
 /** Body of `POST /connect`. */
 export type ConnectRequest = z.infer<typeof connectRequestSchema>;
 
 /** Answer to `POST /connect`: where to send the browser, and until when that link works. */
-export const connectResponseSchema = z.object({
+export const connectResponseSchema = /* @__PURE__ */ z.object({
   /** Xero's authorize URL with state and PKCE challenge. Only http(s) is accepted: the browser navigates to it. */
   authorizeUrl: httpUrlSchema,
   state: nonEmptyStringSchema,
@@ -35,7 +38,7 @@ export const connectResponseSchema = z.object({
 export type ConnectResponse = z.infer<typeof connectResponseSchema>;
 
 /** Body of `POST /callback`, for hosts that route Xero's redirect to a page of their own app. */
-export const callbackRequestSchema = z.strictObject({
+export const callbackRequestSchema = /* @__PURE__ */ z.strictObject({
   code: nonEmptyStringSchema,
   state: nonEmptyStringSchema,
 });

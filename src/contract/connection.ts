@@ -3,6 +3,9 @@ import * as z from 'zod/mini';
 import { errorCodeSchema } from './error-codes';
 import { nonEmptyStringSchema, timestampSchema } from './shared-fields';
 
+// Schema calls are marked `/* @__PURE__ */` (nested ones too) so a bundler can drop every schema a
+// host's import does not reach: a top-level call is otherwise kept for its possible side effects.
+
 /** The four statuses a backend reports for a connection. */
 export const CONNECTION_STATUSES = ['connected', 'needs_reauth', 'disconnected', 'error'] as const;
 
@@ -32,12 +35,12 @@ export type ConnectionReason = (typeof CONNECTION_REASONS)[number];
 export const TENANT_TYPES = ['ORGANISATION', 'PRACTICE'] as const;
 
 /** The Xero organisation (tenant) a connection exports to. */
-export const tenantSchema = z.object({
+export const tenantSchema = /* @__PURE__ */ z.object({
   /** Xero's tenant id: goes in the `xero-tenant-id` header of API calls. */
   tenantId: nonEmptyStringSchema,
   /** The organisation's name as Xero shows it. */
   tenantName: nonEmptyStringSchema,
-  tenantType: z.enum(TENANT_TYPES),
+  tenantType: /* @__PURE__ */ z.enum(TENANT_TYPES),
   /** Xero's connection id: what `DELETE /connections/{id}` takes (not the tenant id). */
   connectionId: nonEmptyStringSchema,
 });
@@ -46,64 +49,81 @@ export const tenantSchema = z.object({
 export type Tenant = z.infer<typeof tenantSchema>;
 
 /** The person in the portal who made the connection. */
-export const connectedBySchema = z.object({
+export const connectedBySchema = /* @__PURE__ */ z.object({
   userId: nonEmptyStringSchema,
   displayName: nonEmptyStringSchema,
 });
 
 /** The last failure the backend met while using the connection. */
-export const lastErrorSchema = z.object({
+export const lastErrorSchema = /* @__PURE__ */ z.object({
   code: errorCodeSchema,
-  message: z.string(),
+  message: /* @__PURE__ */ z.string(),
   at: timestampSchema,
 });
 
 // Fields every status carries. Keys the UI cannot do without are required (nullable where the
 // backend may not know them) so a backend that forgets one is caught, not rendered as "undefined".
 const commonFields = {
-  scopes: z.array(z.string()),
-  connectedAt: z.nullable(timestampSchema),
-  connectedBy: z.nullable(connectedBySchema),
-  lastUsedAt: z.nullable(timestampSchema),
-  lastRefreshedAt: z.nullable(timestampSchema),
-  refreshTokenExpiresAt: z.nullable(timestampSchema),
-  refreshTokenLifetimeDays: z.int().check(z.gte(1), z.lte(3650)),
+  scopes: /* @__PURE__ */ z.array(/* @__PURE__ */ z.string()),
+  connectedAt: /* @__PURE__ */ z.nullable(timestampSchema),
+  connectedBy: /* @__PURE__ */ z.nullable(connectedBySchema),
+  lastUsedAt: /* @__PURE__ */ z.nullable(timestampSchema),
+  lastRefreshedAt: /* @__PURE__ */ z.nullable(timestampSchema),
+  refreshTokenExpiresAt: /* @__PURE__ */ z.nullable(timestampSchema),
+  refreshTokenLifetimeDays: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(3650)),
   checkedAt: timestampSchema,
-  lastError: z.nullable(lastErrorSchema),
+  lastError: /* @__PURE__ */ z.nullable(lastErrorSchema),
 };
 
+type CommonFields = typeof commonFields;
+
+/** A status's own fields over {@link commonFields}, as one flat shape (what a spread would type). */
+type WithCommonFields<S> = {
+  [K in keyof CommonFields | keyof S]: K extends keyof S ? S[K] : K extends keyof CommonFields ? CommonFields[K] : never;
+};
+
+// The spread happens in here, not in each schema's object literal: a top-level spread could run
+// getters, so bundlers would keep all four schemas (and zod with them) in every bundle.
+function withCommonFields<S extends object>(shape: S): WithCommonFields<S> {
+  return { ...commonFields, ...shape } as WithCommonFields<S>;
+}
+
 /** A connection that works: it always names its organisation. */
-export const connectedConnectionSchema = z.object({
-  ...commonFields,
-  status: z.literal('connected'),
-  reason: z.null(),
-  tenant: tenantSchema,
-});
+export const connectedConnectionSchema = /* @__PURE__ */ z.object(
+  /* @__PURE__ */ withCommonFields({
+    status: /* @__PURE__ */ z.literal('connected'),
+    reason: /* @__PURE__ */ z.null(),
+    tenant: tenantSchema,
+  }),
+);
 
 /** A connection the user must authorise again; `reason` says why. */
-export const needsReauthConnectionSchema = z.object({
-  ...commonFields,
-  status: z.literal('needs_reauth'),
-  reason: z.enum(NEEDS_REAUTH_REASONS),
-  // The organisation that was connected, when known, so the UI can name what to reconnect.
-  tenant: z.nullable(tenantSchema),
-});
+export const needsReauthConnectionSchema = /* @__PURE__ */ z.object(
+  /* @__PURE__ */ withCommonFields({
+    status: /* @__PURE__ */ z.literal('needs_reauth'),
+    reason: /* @__PURE__ */ z.enum(NEEDS_REAUTH_REASONS),
+    // The organisation that was connected, when known, so the UI can name what to reconnect.
+    tenant: /* @__PURE__ */ z.nullable(tenantSchema),
+  }),
+);
 
 /** No connection. */
-export const disconnectedConnectionSchema = z.object({
-  ...commonFields,
-  status: z.literal('disconnected'),
-  reason: z.nullable(z.enum(DISCONNECTED_REASONS)),
-  tenant: z.null(),
-});
+export const disconnectedConnectionSchema = /* @__PURE__ */ z.object(
+  /* @__PURE__ */ withCommonFields({
+    status: /* @__PURE__ */ z.literal('disconnected'),
+    reason: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.enum(DISCONNECTED_REASONS)),
+    tenant: /* @__PURE__ */ z.null(),
+  }),
+);
 
 /** The backend could not learn the connection's state from Xero just now. */
-export const errorConnectionSchema = z.object({
-  ...commonFields,
-  status: z.literal('error'),
-  reason: z.nullable(z.enum(ERROR_REASONS)),
-  tenant: z.nullable(tenantSchema),
-});
+export const errorConnectionSchema = /* @__PURE__ */ z.object(
+  /* @__PURE__ */ withCommonFields({
+    status: /* @__PURE__ */ z.literal('error'),
+    reason: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.enum(ERROR_REASONS)),
+    tenant: /* @__PURE__ */ z.nullable(tenantSchema),
+  }),
+);
 
 /**
  * The state of one integration's Xero connection, as `GET /connection` reports it.
@@ -112,7 +132,7 @@ export const errorConnectionSchema = z.object({
  * `connected` connection always has a tenant; `needs_reauth` always says why. Unknown extra fields
  * are accepted and dropped, so a newer backend's additions do not break an older client.
  */
-export const connectionSchema = z.discriminatedUnion('status', [
+export const connectionSchema = /* @__PURE__ */ z.discriminatedUnion('status', [
   connectedConnectionSchema,
   needsReauthConnectionSchema,
   disconnectedConnectionSchema,

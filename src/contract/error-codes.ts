@@ -1,5 +1,8 @@
 import * as z from 'zod/mini';
 
+// Schema calls are marked `/* @__PURE__ */` (nested ones too) so a bundler can drop every schema a
+// host's import does not reach: a top-level call is otherwise kept for its possible side effects.
+
 /**
  * Every machine-readable error code a backend may put in a problem's `code`. The list is closed:
  * adding a code is a new major contract version, so hosts can switch over it exhaustively.
@@ -28,7 +31,7 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Schema of an {@link ErrorCode}; one instance shared by every field that holds a code. */
-export const errorCodeSchema = z.enum(ERROR_CODES);
+export const errorCodeSchema = /* @__PURE__ */ z.enum(ERROR_CODES);
 
 /** What a backend should answer for an {@link ErrorCode}: HTTP status, default title, retryability. */
 export interface ErrorCodeInfo {

@@ -2,19 +2,22 @@ import * as z from 'zod/mini';
 
 import { errorCodeSchema, type ErrorCode } from './error-codes';
 
+// Schema calls are marked `/* @__PURE__ */` (nested ones too) so a bundler can drop every schema a
+// host's import does not reach: a top-level call is otherwise kept for its possible side effects.
+
 /**
  * An RFC 9457 problem detail (`application/problem+json`), the body of every error response,
  * with the contract's extension members `code`, `retryable` and `retryAfterSeconds`.
  */
-export const problemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.int().check(z.gte(400), z.lte(599)),
-  detail: z.optional(z.string()),
-  instance: z.optional(z.string()),
+export const problemSchema = /* @__PURE__ */ z.object({
+  type: /* @__PURE__ */ z.string(),
+  title: /* @__PURE__ */ z.string(),
+  status: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(400), /* @__PURE__ */ z.lte(599)),
+  detail: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+  instance: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
   code: errorCodeSchema,
-  retryable: z.boolean(),
-  retryAfterSeconds: z.optional(z.int().check(z.gte(0))),
+  retryable: /* @__PURE__ */ z.boolean(),
+  retryAfterSeconds: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0))),
 });
 
 /** An RFC 9457 problem detail with the contract's extension members. See {@link problemSchema}. */

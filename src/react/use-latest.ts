@@ -2,7 +2,8 @@ import { useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
 
 // useLayoutEffect so the ref is current before any effect or event handler reads it; on the server
 // (no document) useEffect, which React skips there without the warning useLayoutEffect gives.
-const useIsomorphicLayoutEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect;
+// Shared with the components (one copy in the bundle).
+export const useIsomorphicLayoutEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect;
 
 /**
  * A ref that always holds the latest `value`, for callbacks passed by the host: handlers read

@@ -63,7 +63,9 @@ export interface XeroConnectionContextValue {
   readonly popupFallback: PopupFallback;
 }
 
-const XeroConnectionContext = createContext<XeroConnectionContextValue | null>(null);
+// `@__PURE__` on module-level React calls (here and in the components) lets a bundler drop what a
+// host's import does not reach: without it, `import { useXeroConnection }` kept the card and Radix.
+const XeroConnectionContext = /* @__PURE__ */ createContext<XeroConnectionContextValue | null>(null);
 
 function defaultNavigate(url: string): void {
   window.location.assign(url);

@@ -24,8 +24,9 @@ export interface DisconnectDialogContextValue {
   styled: boolean;
 }
 
+// `/* @__PURE__ */` (on every module-level forwardRef/createContext): bundlers may drop it when unused.
 /** @internal */
-export const DisconnectDialogContext = createContext<DisconnectDialogContextValue | null>(null);
+export const DisconnectDialogContext = /* @__PURE__ */ createContext<DisconnectDialogContextValue | null>(null);
 
 /** @internal Reads the dialog's context, or says which part was used outside `DisconnectDialogRoot`. */
 export function useDisconnectDialogContext(partName: string): DisconnectDialogContextValue {

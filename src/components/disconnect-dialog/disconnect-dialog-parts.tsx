@@ -14,11 +14,12 @@ import { useDisconnectDialogContext } from './disconnect-dialog-context';
 /** Props of {@link DisconnectDialogTrigger}: a button's, plus Radix's `asChild`. */
 export type DisconnectDialogTriggerProps = ComponentPropsWithoutRef<typeof AlertDialog.Trigger>;
 
+// `/* @__PURE__ */` (on every module-level forwardRef/createContext): bundlers may drop it when unused.
 /**
  * Opens the dialog; focus comes back here when it closes. Use `asChild` to make your own
  * button the trigger (it keeps its own look; the default stylesheet styles only a bare trigger).
  */
-export const DisconnectDialogTrigger = forwardRef<HTMLButtonElement, DisconnectDialogTriggerProps>(
+export const DisconnectDialogTrigger = /* @__PURE__ */ forwardRef<HTMLButtonElement, DisconnectDialogTriggerProps>(
   function DisconnectDialogTrigger({ className, asChild, ...props }, ref) {
     const { styled } = useDisconnectDialogContext('DisconnectDialogTrigger');
     return (
@@ -58,7 +59,7 @@ export interface DisconnectDialogContentProps extends ComponentPropsWithoutRef<t
  * Focus returns to the trigger on close. Without a trigger (a controlled dialog opened from
  * elsewhere), pass `onCloseAutoFocus` and call `event.preventDefault()` after focusing what makes sense.
  */
-export const DisconnectDialogContent = forwardRef<HTMLDivElement, DisconnectDialogContentProps>(
+export const DisconnectDialogContent = /* @__PURE__ */ forwardRef<HTMLDivElement, DisconnectDialogContentProps>(
   function DisconnectDialogContent({ className, container, overlayClassName, onEscapeKeyDown, ...props }, ref) {
     const { styled, confirmState } = useDisconnectDialogContext('DisconnectDialogContent');
     const pending = confirmState.status === 'pending';
@@ -98,7 +99,7 @@ export type DisconnectDialogTitleProps = ComponentPropsWithoutRef<typeof AlertDi
  * The dialog's accessible name (an `h2`). Give it the question, naming the organisation; the
  * assembled `DisconnectDialog` uses the 'dialog.title' message.
  */
-export const DisconnectDialogTitle = forwardRef<HTMLHeadingElement, DisconnectDialogTitleProps>(
+export const DisconnectDialogTitle = /* @__PURE__ */ forwardRef<HTMLHeadingElement, DisconnectDialogTitleProps>(
   function DisconnectDialogTitle({ className, ...props }, ref) {
     const { styled } = useDisconnectDialogContext('DisconnectDialogTitle');
     return (
@@ -124,7 +125,7 @@ export type DisconnectDialogDescriptionProps = ComponentPropsWithoutRef<typeof A
  * What disconnecting does, in plain words (the dialog's accessible description). Shows the
  * 'dialog.description' message unless given children.
  */
-export const DisconnectDialogDescription = forwardRef<HTMLParagraphElement, DisconnectDialogDescriptionProps>(
+export const DisconnectDialogDescription = /* @__PURE__ */ forwardRef<HTMLParagraphElement, DisconnectDialogDescriptionProps>(
   function DisconnectDialogDescription({ className, children, ...props }, ref) {
     const { styled, messages } = useDisconnectDialogContext('DisconnectDialogDescription');
     return (
@@ -152,7 +153,7 @@ export type DisconnectDialogErrorProps = ComponentPropsWithoutRef<'div'>;
  * Says that the last attempt failed and why (`role="alert"`, so it is announced). Renders
  * nothing unless the confirm step failed. Shows 'dialog.failed' with the reason unless given children.
  */
-export const DisconnectDialogError = forwardRef<HTMLDivElement, DisconnectDialogErrorProps>(
+export const DisconnectDialogError = /* @__PURE__ */ forwardRef<HTMLDivElement, DisconnectDialogErrorProps>(
   function DisconnectDialogError({ className, children, ...props }, ref) {
     const { styled, messages, confirmState, describeError } = useDisconnectDialogContext('DisconnectDialogError');
     if (confirmState.status !== 'failed') return null;
@@ -179,7 +180,7 @@ export const DisconnectDialogError = forwardRef<HTMLDivElement, DisconnectDialog
 export type DisconnectDialogFooterProps = ComponentPropsWithoutRef<'div'>;
 
 /** Lays out the two buttons: side by side, or stacked on a narrow screen. Purely visual. */
-export const DisconnectDialogFooter = forwardRef<HTMLDivElement, DisconnectDialogFooterProps>(
+export const DisconnectDialogFooter = /* @__PURE__ */ forwardRef<HTMLDivElement, DisconnectDialogFooterProps>(
   function DisconnectDialogFooter({ className, ...props }, ref) {
     const { styled } = useDisconnectDialogContext('DisconnectDialogFooter');
     return (
@@ -207,7 +208,7 @@ export type DisconnectDialogCancelProps = ComponentPropsWithoutRef<typeof AlertD
  * clicks; it is not `disabled`, because disabling the focused element drops focus to `<body>`
  * (Safari leaves focus here after a click on the confirm button).
  */
-export const DisconnectDialogCancel = forwardRef<HTMLButtonElement, DisconnectDialogCancelProps>(
+export const DisconnectDialogCancel = /* @__PURE__ */ forwardRef<HTMLButtonElement, DisconnectDialogCancelProps>(
   function DisconnectDialogCancel({ className, children, onClick, ...props }, ref) {
     const { styled, messages, confirmState } = useDisconnectDialogContext('DisconnectDialogCancel');
     const pending = confirmState.status === 'pending';
@@ -244,7 +245,7 @@ export type DisconnectDialogConfirmProps = ComponentPropsWithoutRef<'button'>;
  * clicks, so focus stays on it; after a failure it reads 'action.tryAgain'. Call
  * `event.preventDefault()` in your `onClick` to stop it confirming.
  */
-export const DisconnectDialogConfirm = forwardRef<HTMLButtonElement, DisconnectDialogConfirmProps>(
+export const DisconnectDialogConfirm = /* @__PURE__ */ forwardRef<HTMLButtonElement, DisconnectDialogConfirmProps>(
   function DisconnectDialogConfirm({ className, children, onClick, ...props }, ref) {
     const { styled, messages, confirmState, confirm } = useDisconnectDialogContext('DisconnectDialogConfirm');
     const pending = confirmState.status === 'pending';

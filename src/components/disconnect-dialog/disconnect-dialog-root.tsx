@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement, t
 
 import { describeErrorReason } from '../internal/describe-error-reason';
 import { useControllableState } from '../internal/use-controllable-state';
-import { useLatestRef } from '../internal/use-latest-ref';
+import { useLatest } from '../../react/use-latest';
 import { resolveMessages, type XeroConnectionMessages } from '../messages';
 import {
   DisconnectDialogContext,
@@ -75,8 +75,8 @@ export function DisconnectDialogRoot({
   const [open, setOpen] = useControllableState({ prop: openProp, defaultProp: defaultOpen, onChange: onOpenChange });
   const [confirmState, setConfirmState] = useState<DisconnectDialogConfirmState>(IDLE);
   const resolvedMessages = useMemo(() => resolveMessages(messages), [messages]);
-  const onConfirmRef = useLatestRef(onConfirm);
-  const onCancelRef = useLatestRef(onCancel);
+  const onConfirmRef = useLatest(onConfirm);
+  const onCancelRef = useLatest(onCancel);
 
   // A ref, not state: two clicks can land before React re-renders, and both must see "pending".
   const pendingRef = useRef(false);

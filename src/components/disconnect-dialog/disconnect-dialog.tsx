@@ -29,6 +29,7 @@ export interface DisconnectDialogProps
   trigger?: ReactNode;
 }
 
+// `/* @__PURE__ */` (on every module-level forwardRef/createContext): bundlers may drop it when unused.
 /**
  * The assembled confirmation: "Disconnect {organisation} from {title}?", what that means, and
  * "No, keep it" / "Yes, disconnect". Keeps itself open with progress while `onConfirm`'s promise
@@ -45,7 +46,7 @@ export interface DisconnectDialogProps
  * />
  * ```
  */
-export const DisconnectDialog = forwardRef<HTMLDivElement, DisconnectDialogProps>(function DisconnectDialog(
+export const DisconnectDialog = /* @__PURE__ */ forwardRef<HTMLDivElement, DisconnectDialogProps>(function DisconnectDialog(
   {
     organisationName,
     integrationTitle,

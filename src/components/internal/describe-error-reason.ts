@@ -23,6 +23,11 @@ function reasonKey(code: XeroConnectionErrorCode): ReasonKey {
   }
 }
 
+/** The reason sentence for an error `code`, the same one {@link describeErrorReason} gives this package's errors. */
+export function describeErrorCode(code: XeroConnectionErrorCode, messages: XeroConnectionMessages): string {
+  return formatMessage(messages, reasonKey(code));
+}
+
 /**
  * Puts a failure into one short sentence for the people using the portal. Never shows a stack
  * or an endpoint: this package's errors map by `code` to plain reasons; a host's own plain
@@ -31,7 +36,7 @@ function reasonKey(code: XeroConnectionErrorCode): ReasonKey {
  * generic reason, because their messages are written for developers.
  */
 export function describeErrorReason(error: unknown, messages: XeroConnectionMessages): string {
-  if (isXeroConnectionError(error)) return formatMessage(messages, reasonKey(error.code));
+  if (isXeroConnectionError(error)) return describeErrorCode(error.code, messages);
   if (error instanceof Error && error.name === 'Error') {
     const message = error.message.trim();
     if (message !== '') return /[.!?…]$/.test(message) ? message : `${message}.`;

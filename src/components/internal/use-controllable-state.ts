@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 
-import { useLatestRef } from './use-latest-ref';
+import { useLatest } from '../../react/use-latest';
 
 /** Options of {@link useControllableState}. */
 export interface UseControllableStateOptions<T> {
@@ -25,8 +25,8 @@ export function useControllableState<T>({
   const [uncontrolled, setUncontrolled] = useState(defaultProp);
   const isControlled = prop !== undefined;
   const value = isControlled ? prop : uncontrolled;
-  const onChangeRef = useLatestRef(onChange);
-  const valueRef = useLatestRef(value);
+  const onChangeRef = useLatest(onChange);
+  const valueRef = useLatest(value);
 
   const setValue = useCallback(
     (next: T) => {

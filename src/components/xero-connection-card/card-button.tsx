@@ -16,13 +16,14 @@ export interface CardButtonProps extends ComponentPropsWithoutRef<'button'> {
   styled: boolean;
 }
 
+// `/* @__PURE__ */` (on every module-level forwardRef/createContext): bundlers may drop it when unused.
 /**
  * One of the card's buttons. While its action runs it stays focusable (`aria-disabled`, not
  * `disabled`, which would drop keyboard focus to `<body>`) and says it is working; clicks then do
  * nothing visible because the label already says why. Spreads the rest of its props so it can be
  * a Radix trigger (`asChild`).
  */
-export const CardButton = forwardRef<HTMLButtonElement, CardButtonProps>(function CardButton(
+export const CardButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, CardButtonProps>(function CardButton(
   { variant, action, pending = false, pendingLabel, styled, children, className, onClick, ...props },
   ref,
 ) {

@@ -1,6 +1,6 @@
-import { ERROR_CODE_INFO, XeroConnectionApiError, type ConnectOutcome } from '../../client';
+import type { ConnectOutcome } from '../../client';
 import type { XeroConnectionState } from '../../react/types';
-import { describeErrorReason } from '../internal/describe-error-reason';
+import { describeErrorCode } from '../internal/describe-error-reason';
 import { formatMessage, type XeroConnectionMessages } from '../messages';
 
 /** How the card words a round trip's outcome: a polite sentence, or an alert for a failure. */
@@ -16,20 +16,9 @@ function failureText(code: Extract<ConnectOutcome, { kind: 'failed' }>['code'], 
       return formatMessage(messages, 'outcome.tenantMismatch');
     case 'XERO_CONNECTION_LIMIT':
       return formatMessage(messages, 'outcome.connectionLimit');
-    default: {
-      // The reason sentences are keyed by error; an API error with this code reads the same.
-      const info = ERROR_CODE_INFO[code];
-      const error = new XeroConnectionApiError({
-        endpoint: 'POST /callback',
-        code,
-        status: info.status,
-        retryable: info.retryable,
-        retryAfterSeconds: null,
-        problem: null,
-        message: info.title,
-      });
-      return formatMessage(messages, 'outcome.failed', { reason: describeErrorReason(error, messages) });
-    }
+    default:
+      // The same reason sentence an API error with this code gets.
+      return formatMessage(messages, 'outcome.failed', { reason: describeErrorCode(code, messages) });
   }
 }
 

@@ -4,7 +4,6 @@ import {
   useCallback,
   useEffect,
   useId,
-  useLayoutEffect,
   useMemo,
   useRef,
   useState,
@@ -16,6 +15,7 @@ import {
 
 import type { Connection } from '../../client';
 import type { UseXeroConnectionOptions, XeroConnectionState } from '../../react/types';
+import { useIsomorphicLayoutEffect } from '../../react/use-latest';
 import { useXeroConnection } from '../../react/use-xero-connection';
 import { DisconnectDialog } from '../disconnect-dialog/disconnect-dialog';
 import { describeErrorReason } from '../internal/describe-error-reason';
@@ -29,9 +29,6 @@ import { CardStatus } from './card-status';
 import { describeOutcome } from './describe-outcome';
 import { describeState, type DisconnectedNotice } from './describe-state';
 import { styledHook, type ButtonVariant } from '../internal/style-hooks';
-
-// useLayoutEffect warns during server rendering on React 18; on the server no effect runs anyway.
-const useIsomorphicLayoutEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect;
 
 /** Props of {@link XeroConnectionCard}. Other props go to the root `<section>`. */
 export interface XeroConnectionCardProps
@@ -77,6 +74,7 @@ function detailsConnection(state: XeroConnectionState): Connection | null {
  * XeroConnectionCard
  * -----------------------------------------------------------------------------------------------*/
 
+// `/* @__PURE__ */` (on every module-level forwardRef/createContext): bundlers may drop it when unused.
 /**
  * A drop-in card for one integration's Xero connection: the status in words and as a badge, the
  * organisation, connected since and by whom, when it was last used, and the actions that fit the
@@ -99,7 +97,7 @@ function detailsConnection(state: XeroConnectionState): Connection | null {
  * </XeroConnectionProvider>
  * ```
  */
-export const XeroConnectionCard = forwardRef<HTMLElement, XeroConnectionCardProps>(function XeroConnectionCard(
+export const XeroConnectionCard = /* @__PURE__ */ forwardRef<HTMLElement, XeroConnectionCardProps>(function XeroConnectionCard(
   {
     title,
     messages: overrides,
