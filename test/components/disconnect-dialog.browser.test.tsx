@@ -377,10 +377,15 @@ describe('DisconnectDialog', () => {
     const dialog = await openDialog(user);
     const confirm = screen.getByRole('button', { name: 'Yes, disconnect' });
 
+    // Buttons transition their colours, so a theme switch is read once the transition is over
+    // (read at once, a loaded machine saw rgb(176, 35, 24) on the way to rgb(180, 35, 24)).
+    const settled = () => Promise.allSettled(document.getAnimations().map((animation) => animation.finished));
     setTheme('light');
+    await settled();
     expect(getComputedStyle(dialog).backgroundColor).toBe('rgb(255, 255, 255)');
     expect(getComputedStyle(confirm).backgroundColor).toBe('rgb(180, 35, 24)');
     setTheme('dark');
+    await settled();
     expect(getComputedStyle(dialog).backgroundColor).toBe('rgb(27, 31, 39)');
     expect(getComputedStyle(dialog).colorScheme).toBe('dark');
   });
