@@ -55,6 +55,10 @@ export default defineConfig({
           environment: 'node',
           include: ['test/**/*.test.ts?(x)'],
           exclude: ['test/**/*.browser.test.ts?(x)', 'test/package/**', 'test/storybook-docs/**', 'test/e2e/**'],
+          // A real PostgreSQL for the PostgreSQL store tests: a throwaway cluster of Debian's
+          // postgresql (installed first when missing and running as root), or the server in
+          // XERO_CONNECTION_TEST_DATABASE_URL.
+          globalSetup: ['test/server/postgres-global-setup.ts'],
         },
       },
       {

@@ -52,7 +52,9 @@ export interface ConnectSession {
 /**
  * Storage behind the handler. Implementations must make {@link ConnectionStore.takeConnectSession}
  * atomic (a state is usable once) and must persist {@link ConnectionStore.putConnection} before
- * resolving: the rotated refresh token is only used after it is stored.
+ * resolving: the rotated refresh token is only used after it is stored. A store shared by several
+ * backend instances must also implement {@link ConnectionStore.withConnectionLock}, or two
+ * instances may spend the same refresh token.
  */
 export interface ConnectionStore {
   getConnection(key: ConnectionKey): Promise<StoredConnection | null>;
@@ -60,6 +62,24 @@ export interface ConnectionStore {
   putConnectSession(session: ConnectSession): Promise<void>;
   /** Removes and returns the session for `state`, or `null` when unknown or already taken. */
   takeConnectSession(state: string): Promise<ConnectSession | null>;
+  /**
+   * Optional: a lock on one connection that holds across every process sharing this store. Stores
+   * that several backend instances share (the PostgreSQL one) implement it; the memory and SQLite
+   * stores do not need to, as the handler's in-process lock already covers one process.
+   *
+   * Guarantees, for implementations: `task` runs only while no other holder of the lock for the
+   * same `key` (in any process on the same storage) is running its task; the lock is released when
+   * the task settles, whether it resolves or throws, and the task's result or error is passed on
+   * unchanged; a holder that dies (crash, lost database connection) releases it. It may reject
+   * without running `task` when the lock cannot be had (e.g. after a timeout): nothing has been
+   * done then. Locks on different keys never wait for one another.
+   *
+   * The handler takes its in-process lock first and this one inside it, around everything that
+   * reads and then rewrites a connection's tokens (refresh, callback, verify, disconnect), and it
+   * re-reads the connection after acquiring: a refresh made by another instance is seen, never
+   * repeated with the spent refresh token.
+   */
+  withConnectionLock?<T>(key: ConnectionKey, task: () => Promise<T>): Promise<T>;
 }
 
 function storageKey(key: ConnectionKey): string {

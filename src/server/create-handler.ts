@@ -27,7 +27,7 @@ import {
 } from './connection-store';
 import { toContractConnection } from './connection-view';
 import { createXeroOAuth } from './oauth';
-import { createKeyedLock, createRefresher, type Refresher } from './refresher';
+import { composeConnectionLock, createKeyedLock, createRefresher, type Refresher } from './refresher';
 import { isAllowedReturnTo } from './return-to';
 import {
   authEventIdOf,
@@ -125,7 +125,9 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     clock,
   });
-  const lock = createKeyedLock();
+  // Token work runs under this process's lock, then the store's own when it is shared between
+  // instances (PostgreSQL): one refresh per connection across the whole deployment.
+  const lock = composeConnectionLock(createKeyedLock(), store);
   const refresher: Refresher = createRefresher({ store, oauth, lock, clock });
 
   function view(stored: StoredConnection | null): Connection {

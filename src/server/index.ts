@@ -22,6 +22,15 @@ export {
   type SqliteConnectionStoreOptions,
 } from './sqlite-store';
 export {
+  createPostgresConnectionStore,
+  POSTGRES_SCHEMA_VERSION,
+  type PostgresConnectionStore,
+  type PostgresConnectionStoreOptions,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type PostgresQueryResult,
+} from './postgres-store';
+export {
   createTokenCipher,
   parseEncryptionKey,
   ENCRYPTION_KEY_ENV_VAR,

@@ -9,7 +9,8 @@ const EXPIRY_MARGIN_MS = 60_000;
 /**
  * One lock per connection key, in this process. Everything that reads and then rewrites a
  * connection's tokens (refresh, callback, disconnect) runs under it, so Xero's rotating refresh
- * token is never spent twice. Several processes need a lock in the shared store instead.
+ * token is never spent twice. Several processes need the shared store's lock as well: see
+ * {@link composeConnectionLock}.
  */
 export function createKeyedLock() {
   const tails = new Map<string, Promise<unknown>>();
@@ -30,6 +31,19 @@ export function createKeyedLock() {
 /** The lock function of {@link createKeyedLock}. */
 export type KeyedLock = ReturnType<typeof createKeyedLock>;
 
+/**
+ * The lock the handler runs token work under: the in-process keyed lock first, then, inside it,
+ * the store's cross-instance lock when the store has one ({@link ConnectionStore.withConnectionLock}).
+ * In that order so callers in this process queue in memory: at most one of them per connection
+ * holds or waits for the store's lock (for PostgreSQL, one pooled connection), however many
+ * requests arrive at once.
+ */
+export function composeConnectionLock(processLock: KeyedLock, store: ConnectionStore): KeyedLock {
+  const storeLock = store.withConnectionLock?.bind(store);
+  if (storeLock === undefined) return processLock;
+  return <T>(key: ConnectionKey, task: () => Promise<T>): Promise<T> => processLock(key, () => storeLock(key, task));
+}
+
 /** Whether the stored access token is expired (or about to be). */
 export function accessTokenIsStale(tokens: StoredTokens, now: Date): boolean {
   return Date.parse(tokens.accessTokenExpiresAt) - EXPIRY_MARGIN_MS <= now.getTime();
@@ -39,6 +53,7 @@ export function accessTokenIsStale(tokens: StoredTokens, now: Date): boolean {
 export interface RefresherOptions {
   store: ConnectionStore;
   oauth: XeroOAuth;
+  /** The lock refreshes run under: the handler's, from {@link composeConnectionLock}. */
   lock: KeyedLock;
   clock: () => Date;
 }
@@ -60,10 +75,30 @@ export interface Refresher {
 export function createRefresher({ store, oauth, lock, clock }: RefresherOptions): Refresher {
   const inFlight = new Map<string, Promise<FreshConnection>>();
 
+  function dueForRefresh(connection: FreshConnection, force: boolean): boolean {
+    if (connection === null || connection.status !== 'connected' || connection.tokens === null) return false;
+    return force || accessTokenIsStale(connection.tokens, clock());
+  }
+
+  async function freshConnectionUnlocked(key: ConnectionKey, options: { force?: boolean } | undefined): Promise<FreshConnection> {
+    const force = options?.force === true;
+    if (!force) {
+      // Most reads find a usable token: they are answered without the lock, which for a shared
+      // store costs round trips and a held database connection, and would queue every status read
+      // of a connection behind the others across all instances. Only a refresh needs the lock,
+      // and freshConnectionLocked reads again under it.
+      const current = await store.getConnection(key);
+      if (!dueForRefresh(current, false)) return current;
+    }
+    return lock(key, () => freshConnectionLocked(key, options));
+  }
+
   async function freshConnectionLocked(key: ConnectionKey, { force = false } = {}): Promise<FreshConnection> {
+    // Read under the lock: when another caller (or another instance) refreshed while this one
+    // waited, the rotated token is found here and used, never the spent one.
     const connection = await store.getConnection(key);
     if (connection === null || connection.status !== 'connected' || connection.tokens === null) return connection;
-    if (!force && !accessTokenIsStale(connection.tokens, clock())) return connection;
+    if (!dueForRefresh(connection, force)) return connection;
     try {
       const tokens = await oauth.refresh(connection.tokens.refreshToken);
       const now = clock();
@@ -108,7 +143,7 @@ export function createRefresher({ store, oauth, lock, clock }: RefresherOptions)
       const id = JSON.stringify([key.integrationKey, key.accountId, options?.force === true]);
       const running = inFlight.get(id);
       if (running !== undefined) return running;
-      const started = lock(key, () => freshConnectionLocked(key, options)).finally(() => inFlight.delete(id));
+      const started = freshConnectionUnlocked(key, options).finally(() => inFlight.delete(id));
       inFlight.set(id, started);
       return started;
     },

@@ -2,15 +2,9 @@ import { closeSync, openSync } from 'node:fs';
 
 import type BetterSqlite3 from 'better-sqlite3';
 
-import type { ConnectionKey, ConnectionStore, ConnectSession, StoredConnection } from './connection-store';
-import {
-  createPlaintextCipher,
-  createTokenCipher,
-  ENCRYPTION_KEY_ENV_VAR,
-  type EncryptionKeyInput,
-  type TokenCipher,
-  XeroConnectionEncryptionKeyError,
-} from './token-cipher';
+import type { ConnectionStore, ConnectSession, StoredConnection } from './connection-store';
+import { openTokens, openVerifier, sealTokens, sealVerifier, storeCipher, type ConnectionRow, type SessionRow } from './sealed-columns';
+import type { EncryptionKeyInput } from './token-cipher';
 
 /** Options of {@link createSqliteConnectionStore}. */
 export interface SqliteConnectionStoreOptions {
@@ -71,18 +65,6 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
   },
 ];
 
-interface ConnectionRow {
-  data: string;
-  access_token: string | null;
-  access_token_expires_at: string | null;
-  refresh_token: string | null;
-}
-
-interface SessionRow {
-  data: string;
-  code_verifier: string;
-}
-
 type DatabaseConstructor = typeof BetterSqlite3;
 
 // Loaded on first use only: hosts on the memory store never need the native module installed.
@@ -95,21 +77,6 @@ async function loadBetterSqlite3(): Promise<DatabaseConstructor> {
       cause: error,
     });
   }
-}
-
-function cipherFor(options: SqliteConnectionStoreOptions): TokenCipher {
-  const key = options.encryptionKey ?? process.env[ENCRYPTION_KEY_ENV_VAR];
-  const source = options.encryptionKey === undefined ? ENCRYPTION_KEY_ENV_VAR : 'the encryptionKey option';
-  const missing = key === undefined || (typeof key === 'string' && key.trim() === '');
-  if (missing && options.insecureDemoMode === true) return createPlaintextCipher();
-  if (missing) {
-    throw new XeroConnectionEncryptionKeyError(
-      'missing',
-      source,
-      `The SQLite connection store refuses to open without an encryption key: set ${ENCRYPTION_KEY_ENV_VAR} to 32 random bytes in base64 or hex (e.g. \`openssl rand -base64 32\`). Only the demo may pass { insecureDemoMode: true }.`,
-    );
-  }
-  return createTokenCipher({ key, previousKeys: options.previousEncryptionKeys, source });
 }
 
 function migrate(db: BetterSqlite3.Database): void {
@@ -129,10 +96,6 @@ function migrate(db: BetterSqlite3.Database): void {
   }).immediate();
 }
 
-// Associated data binds each ciphertext to its row and column: a value copied elsewhere fails to decrypt.
-const connectionAad = (key: ConnectionKey, column: string) => JSON.stringify(['connection', key.integrationKey, key.accountId, column]);
-const sessionAad = (state: string) => JSON.stringify(['connect_session', state, 'code_verifier']);
-
 /**
  * A {@link ConnectionStore} in SQLite (better-sqlite3 12.x, an optional peer dependency loaded
  * here only): the embedded default for one backend instance. Access and refresh tokens and PKCE
@@ -145,10 +108,7 @@ const sessionAad = (state: string) => JSON.stringify(['connect_session', state, 
  * @throws {XeroConnectionDecryptionError} from reads, when a value was encrypted with another key or altered.
  */
 export async function createSqliteConnectionStore(options: SqliteConnectionStoreOptions): Promise<SqliteConnectionStore> {
-  const cipher = cipherFor(options);
-  if (!cipher.encrypts) {
-    console.warn('[xero-connection] SQLite store in insecure demo mode: Xero tokens are stored UNENCRYPTED. Never use this outside the demo.');
-  }
+  const cipher = storeCipher('SQLite', options);
   const maxSessions = options.maxConnectSessions ?? 10_000;
   const Database = await loadBetterSqlite3();
 
@@ -197,26 +157,18 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
     async getConnection(key) {
       const row = selectConnection.get(key.integrationKey, key.accountId);
       if (row === undefined) return null;
-      const connection = JSON.parse(row.data) as StoredConnection;
-      connection.tokens =
-        row.access_token === null || row.refresh_token === null || row.access_token_expires_at === null
-          ? null
-          : {
-              accessToken: cipher.decrypt(row.access_token, connectionAad(key, 'access_token')),
-              accessTokenExpiresAt: row.access_token_expires_at,
-              refreshToken: cipher.decrypt(row.refresh_token, connectionAad(key, 'refresh_token')),
-            };
-      return connection;
+      return { ...(JSON.parse(row.data) as StoredConnection), tokens: openTokens(cipher, key, row) };
     },
     async putConnection(key, connection) {
       const { tokens, ...rest } = connection;
+      const sealed = sealTokens(cipher, key, tokens);
       upsertConnection.run({
         integrationKey: key.integrationKey,
         accountId: key.accountId,
         data: JSON.stringify({ ...rest, tokens: null }),
-        accessToken: tokens === null ? null : cipher.encrypt(tokens.accessToken, connectionAad(key, 'access_token')),
-        accessTokenExpiresAt: tokens?.accessTokenExpiresAt ?? null,
-        refreshToken: tokens === null ? null : cipher.encrypt(tokens.refreshToken, connectionAad(key, 'refresh_token')),
+        accessToken: sealed.access_token,
+        accessTokenExpiresAt: sealed.access_token_expires_at,
+        refreshToken: sealed.refresh_token,
         updatedAt: new Date().toISOString(),
       });
     },
@@ -225,7 +177,7 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
       putSession({
         state: session.state,
         data: JSON.stringify(rest),
-        codeVerifier: cipher.encrypt(codeVerifier, sessionAad(session.state)),
+        codeVerifier: sealVerifier(cipher, session.state, codeVerifier),
         expiresAt: session.expiresAt,
       });
     },
@@ -234,7 +186,7 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
       const row = takeSession(state);
       if (row === undefined) return null;
       const rest = JSON.parse(row.data) as Omit<ConnectSession, 'codeVerifier'>;
-      return { ...rest, codeVerifier: cipher.decrypt(row.code_verifier, sessionAad(state)) };
+      return { ...rest, codeVerifier: openVerifier(cipher, state, row.code_verifier) };
     },
   };
 }

@@ -1,0 +1,402 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
+
+// Types only: pg is an optional peer, loaded at run time for `connectionString` alone.
+import type * as PgTypes from 'pg';
+
+import type { ConnectionKey, ConnectionStore, ConnectSession, StoredConnection } from './connection-store';
+import { openTokens, openVerifier, sealTokens, sealVerifier, storeCipher, type ConnectionRow, type SessionRow } from './sealed-columns';
+import type { EncryptionKeyInput } from './token-cipher';
+
+/**
+ * What the store needs of a query result. `pg`'s results have it.
+ */
+export interface PostgresQueryResult {
+  /** The rows, one object per row keyed by column name. */
+  rows: unknown[];
+  /** Rows affected or returned; `null` for commands that report none. */
+  rowCount: number | null;
+}
+
+/**
+ * A connection checked out of a {@link PostgresPool}: what the store needs of a `pg.PoolClient`
+ * (pg 8.x). The store holds one for as long as a connection lock is held.
+ */
+export interface PostgresPoolClient {
+  /** Runs SQL on this connection; `$1`, `$2`… are bound to `values`. */
+  query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  /** Returns the connection to the pool; with an error (or `true`) closes it instead. */
+  release(destroy?: Error | boolean): void;
+  /** The connection failed while checked out (the store listens while it holds one). */
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Stops listening, before the connection goes back to the pool. */
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * What the store needs of a `pg.Pool` (pg 8.x): typed by shape, so a host's `new pg.Pool(...)`
+ * fits and this package's types do not depend on `@types/pg`.
+ */
+export interface PostgresPool {
+  /** Runs SQL on any pooled connection; `$1`, `$2`… are bound to `values`. */
+  query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  /** Checks a connection out, for the migrations' transaction and for each lock held. */
+  connect(): Promise<PostgresPoolClient>;
+}
+
+/** Options of {@link createPostgresConnectionStore}. Pass exactly one of `pool` and `connectionString`. */
+export interface PostgresConnectionStoreOptions {
+  /**
+   * The host's `pg.Pool`. The store borrows connections from it and never ends it. The lock holds
+   * one connection per connection being refreshed, so size the pool for that plus the host's use.
+   * Needs session pooling: behind PgBouncer in transaction mode, session advisory locks do not hold.
+   */
+  pool?: PostgresPool;
+  /**
+   * A connection string (`postgres://user:password@host:5432/database`): the store makes its own
+   * `pg.Pool` (loading `pg` then) and ends it on {@link PostgresConnectionStore.close}.
+   */
+  connectionString?: string;
+  /**
+   * The PostgreSQL schema the tables live in, created when missing. Default: none, so the tables
+   * go where the connection's `search_path` says (usually `public`). Letters, digits and `_` only.
+   */
+  schema?: string;
+  /**
+   * 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`), or the bytes themselves.
+   * Default: the `XERO_CONNECTION_ENCRYPTION_KEY` environment variable. Without a key the store
+   * refuses to open, unless `insecureDemoMode` is set.
+   */
+  encryptionKey?: EncryptionKeyInput;
+  /** Older keys that may still decrypt stored values after a key rotation (new values use `encryptionKey`). */
+  previousEncryptionKeys?: readonly EncryptionKeyInput[];
+  /**
+   * For the demo only: when no key is configured, store tokens UNENCRYPTED instead of refusing to
+   * open. Never set it where real Xero tokens are stored. Ignored when a key is configured.
+   */
+  insecureDemoMode?: boolean;
+  /** Started round trips kept at most (the oldest are dropped past this); default 10,000, like the memory store. */
+  maxConnectSessions?: number;
+  /**
+   * How long {@link PostgresConnectionStore.withConnectionLock} waits for another instance to
+   * finish with a connection before it rejects (the request then fails; nothing is refreshed
+   * twice). Default 30,000 ms; `0` waits forever.
+   */
+  lockTimeoutMs?: number;
+}
+
+/** A {@link ConnectionStore} in PostgreSQL, with a lock that holds across backend instances. */
+export interface PostgresConnectionStore extends ConnectionStore {
+  /** Whether tokens are encrypted at rest (`false` only in insecure demo mode without a key). */
+  readonly encrypted: boolean;
+  /**
+   * Runs `task` holding a PostgreSQL advisory lock on the connection, which every instance using
+   * the same database (and schema) respects: see {@link ConnectionStore.withConnectionLock}. A
+   * session-level `pg_advisory_lock` on a pooled connection held for the task's duration, then
+   * unlocked, or the connection closed (which ends the lock) when unlocking is not possible.
+   * Re-entrant: a task may call it again for the same key. Rejects after `lockTimeoutMs`.
+   */
+  withConnectionLock<T>(key: ConnectionKey, task: () => Promise<T>): Promise<T>;
+  /** Ends the pool when the store made it (from `connectionString`); a host's `pool` is left open. */
+  close(): Promise<void>;
+}
+
+/** The schema version this code writes. A newer database is refused rather than misread. */
+export const POSTGRES_SCHEMA_VERSION = 1;
+
+// Marks this package's advisory locks in pg_locks (classid): 'xero' in ASCII. The objid is a hash
+// of what is locked; two-key locks never collide with one-key (bigint) locks other code may take.
+const LOCK_CLASS_ID = 0x7865726f;
+
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+interface Tables {
+  connections: string;
+  sessions: string;
+  migrations: string;
+  /** What lock ids are derived from, so stores in different schemas lock apart. */
+  namespace: string;
+}
+
+function tablesFor(schema: string | undefined): Tables {
+  if (schema !== undefined && !IDENTIFIER.test(schema)) {
+    throw new TypeError(`createPostgresConnectionStore: \`schema\` must be letters, digits and _ (at most 63), not ${JSON.stringify(schema)}`);
+  }
+  const qualify = (table: string) => (schema === undefined ? table : `"${schema}".${table}`);
+  return {
+    connections: qualify('xero_connections'),
+    sessions: qualify('xero_connect_sessions'),
+    migrations: qualify('xero_connection_migrations'),
+    namespace: schema ?? '',
+  };
+}
+
+const migrations = (t: Tables): readonly { version: number; sql: string }[] => [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE ${t.connections} (
+        integration_key text NOT NULL,
+        account_id text NOT NULL,
+        -- the StoredConnection without its tokens
+        data jsonb NOT NULL,
+        -- AES-256-GCM (see token-cipher.ts); NULL when the connection has no tokens
+        access_token text,
+        access_token_expires_at text,
+        refresh_token text,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (integration_key, account_id)
+      );
+      CREATE TABLE ${t.sessions} (
+        state text PRIMARY KEY,
+        -- insertion order: the oldest sessions are dropped past maxConnectSessions
+        seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+        -- the ConnectSession without its PKCE verifier
+        data jsonb NOT NULL,
+        code_verifier text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
+];
+
+/**
+ * An advisory lock key (int4) for `parts`: the first 4 bytes of their SHA-256. Computed here, not
+ * with hashtext() in SQL, so it does not depend on the server's version. Two connections whose
+ * keys collide only wait for each other now and then; neither is ever unprotected.
+ */
+function lockObjectId(parts: readonly string[]): number {
+  return createHash('sha256').update(JSON.stringify(parts)).digest().readInt32BE(0);
+}
+
+type PgModule = typeof PgTypes;
+
+// Loaded only for `connectionString`, and only then: hosts on another store never need pg, and a
+// host passing its own pool has loaded it already.
+async function loadPg(): Promise<PgModule> {
+  try {
+    const loaded = (await import('pg')) as PgModule & { default?: PgModule };
+    return loaded.default ?? loaded;
+  } catch (error) {
+    throw new Error('createPostgresConnectionStore({ connectionString }) needs the optional peer dependency pg (8.x): npm install pg@^8', {
+      cause: error,
+    });
+  }
+}
+
+async function openPool(options: PostgresConnectionStoreOptions): Promise<{ pool: PostgresPool; end: () => Promise<void> }> {
+  if ((options.pool === undefined) === (options.connectionString === undefined)) {
+    throw new TypeError('createPostgresConnectionStore: pass exactly one of `pool` (a pg.Pool) and `connectionString`');
+  }
+  if (options.pool !== undefined) return { pool: options.pool, end: async () => undefined };
+  const pg = await loadPg();
+  const pool = new pg.Pool({ connectionString: options.connectionString });
+  // An idle connection that fails (server restart) is emitted on the pool; unhandled, that event
+  // would crash the process. The pool drops the connection and opens another when needed.
+  pool.on('error', (error) => console.error('[xero-connection] an idle PostgreSQL connection failed:', error.message));
+  return { pool, end: () => pool.end() };
+}
+
+function isLockTimeout(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '55P03';
+}
+
+async function migrate(pool: PostgresPool, schema: string | undefined, t: Tables): Promise<void> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    // Instances that start together migrate one at a time: the later ones find the work done.
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS_ID, lockObjectId(['migrate', t.namespace])]);
+    // Existence is checked first so a role without CREATE can open a store whose schema and
+    // tables an administrator made (`CREATE ... IF NOT EXISTS` checks privileges first).
+    if (schema !== undefined) {
+      const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (found.rows.length === 0) await client.query(`CREATE SCHEMA "${schema}"`);
+    }
+    const table = await client.query('SELECT to_regclass($1) IS NOT NULL AS present', [t.migrations]);
+    if ((table.rows[0] as { present: boolean } | undefined)?.present !== true) {
+      await client.query(`CREATE TABLE ${t.migrations} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    }
+    const { rows } = await client.query(`SELECT max(version) AS version FROM ${t.migrations}`);
+    const current = (rows[0] as { version: number | null } | undefined)?.version ?? 0;
+    if (current > POSTGRES_SCHEMA_VERSION) {
+      throw new Error(`The connection database has schema version ${current}; this version of the package knows up to ${POSTGRES_SCHEMA_VERSION}`);
+    }
+    for (const migration of migrations(t)) {
+      if (migration.version <= current) continue;
+      await client.query(migration.sql);
+      await client.query(`INSERT INTO ${t.migrations} (version) VALUES ($1)`, [migration.version]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+// Associated data binds each ciphertext to its row and column, as in the SQLite store (the same
+// values, so rows can be copied between the two stores).
+
+/** The lock a task of this store holds, for the queries it makes meanwhile. */
+interface HeldLock {
+  client: PostgresPoolClient;
+  objectId: number;
+  released: boolean;
+}
+
+/**
+ * A {@link ConnectionStore} in PostgreSQL, for deployments with several backend instances: its
+ * {@link PostgresConnectionStore.withConnectionLock} (an advisory lock) makes the handler's
+ * single-flight refresh hold across all of them. Takes the host's `pg.Pool` (or a connection
+ * string; `pg` 8.x is an optional peer dependency, loaded only then). Access and refresh tokens and
+ * PKCE verifiers are encrypted at rest with AES-256-GCM under a key from
+ * `XERO_CONNECTION_ENCRYPTION_KEY` (or `encryptionKey`); without a key it refuses to open, unless
+ * `insecureDemoMode` is passed for the demo. The tables are created and migrated on open (versions
+ * in `xero_connection_migrations`; a newer schema is refused). A state is taken once
+ * (`DELETE ... RETURNING`).
+ *
+ * @throws {XeroConnectionEncryptionKeyError} when the key is missing or not 32 bytes.
+ * @throws {XeroConnectionDecryptionError} from reads, when a value was encrypted with another key or altered.
+ */
+export async function createPostgresConnectionStore(options: PostgresConnectionStoreOptions): Promise<PostgresConnectionStore> {
+  const cipher = storeCipher('PostgreSQL', options);
+  const t = tablesFor(options.schema);
+  const maxSessions = options.maxConnectSessions ?? 10_000;
+  if (!Number.isSafeInteger(maxSessions) || maxSessions < 1) {
+    throw new TypeError('createPostgresConnectionStore: `maxConnectSessions` must be a positive integer');
+  }
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  // PostgreSQL's lock_timeout is an int4 of milliseconds.
+  if (!Number.isSafeInteger(lockTimeoutMs) || lockTimeoutMs < 0 || lockTimeoutMs > 2_147_483_647) {
+    throw new TypeError('createPostgresConnectionStore: `lockTimeoutMs` must be a whole number of milliseconds from 0 to 2147483647');
+  }
+  const { pool, end } = await openPool(options);
+  try {
+    await migrate(pool, options.schema, t);
+  } catch (error) {
+    await end();
+    throw error;
+  }
+
+  const held = new AsyncLocalStorage<HeldLock>();
+  // Inside a lock, queries go over the lock's own connection: a task never waits for a second
+  // pooled connection while holding one (with many connections locked at once, that would
+  // exhaust the pool and deadlock).
+  const db = (): PostgresPool | PostgresPoolClient => {
+    const lock = held.getStore();
+    return lock !== undefined && !lock.released ? lock.client : pool;
+  };
+
+  async function withConnectionLock<T>(key: ConnectionKey, task: () => Promise<T>): Promise<T> {
+    const objectId = lockObjectId([t.namespace, key.integrationKey, key.accountId]);
+    const outer = held.getStore();
+    if (outer !== undefined && !outer.released && outer.objectId === objectId) return task();
+
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    // A connection that fails while checked out emits 'error' on its client; unhandled, that
+    // would crash the process. The connection is then closed, not pooled (see below).
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
+    const lock: HeldLock = { client, objectId, released: false };
+    let locked = false;
+    try {
+      try {
+        // One round trip (numbers only: nothing to escape). The two statements run as one
+        // implicit transaction, so SET LOCAL ends with it, acquired or timed out: the host's pooled
+        // connection keeps its own lock_timeout. The lock itself is session-level: it outlives
+        // that transaction, and no transaction stays open while Xero is called.
+        await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}; SELECT pg_advisory_lock(${LOCK_CLASS_ID}, ${objectId})`);
+        locked = true;
+      } catch (error) {
+        if (!isLockTimeout(error)) {
+          broken ??= error instanceof Error ? error : new Error(String(error));
+          throw error;
+        }
+        throw new Error(
+          `Timed out after ${lockTimeoutMs} ms waiting for the lock on Xero connection ${JSON.stringify([key.integrationKey, key.accountId])}: another instance holds it`,
+          { cause: error },
+        );
+      }
+      return await held.run(lock, task);
+    } finally {
+      lock.released = true;
+      if (locked && broken === undefined) {
+        try {
+          const { rows } = await client.query(`SELECT pg_advisory_unlock(${LOCK_CLASS_ID}, ${objectId}) AS unlocked`);
+          if ((rows[0] as { unlocked: boolean } | undefined)?.unlocked !== true) broken = new Error('The advisory lock was not held at release');
+        } catch (error) {
+          broken = error instanceof Error ? error : new Error(String(error));
+        }
+      }
+      client.removeListener('error', onError);
+      // A connection whose lock could not be released cleanly is closed rather than pooled:
+      // ending the session releases every advisory lock it holds, so none outlives its task.
+      client.release(broken);
+    }
+  }
+
+  return {
+    encrypted: cipher.encrypts,
+    withConnectionLock,
+    close: end,
+    async getConnection(key) {
+      const { rows } = await db().query(
+        `SELECT data::text AS data, access_token, access_token_expires_at, refresh_token FROM ${t.connections} WHERE integration_key = $1 AND account_id = $2`,
+        [key.integrationKey, key.accountId],
+      );
+      const row = rows[0] as ConnectionRow | undefined;
+      if (row === undefined) return null;
+      // data is read as text and parsed here: a host's pg type parsers may turn jsonb into anything.
+      return { ...(JSON.parse(row.data) as StoredConnection), tokens: openTokens(cipher, key, row) };
+    },
+    async putConnection(key, connection) {
+      const { tokens, ...rest } = connection;
+      const sealed = sealTokens(cipher, key, tokens);
+      await db().query(
+        `INSERT INTO ${t.connections} (integration_key, account_id, data, access_token, access_token_expires_at, refresh_token, updated_at)
+         VALUES ($1, $2, $3::jsonb, $4, $5, $6, now())
+         ON CONFLICT (integration_key, account_id) DO UPDATE SET
+           data = excluded.data, access_token = excluded.access_token, access_token_expires_at = excluded.access_token_expires_at,
+           refresh_token = excluded.refresh_token, updated_at = excluded.updated_at`,
+        [
+          key.integrationKey,
+          key.accountId,
+          JSON.stringify({ ...rest, tokens: null }),
+          sealed.access_token,
+          sealed.access_token_expires_at,
+          sealed.refresh_token,
+        ],
+      );
+    },
+    async putConnectSession(session) {
+      const { codeVerifier, ...rest } = session;
+      await db().query(
+        `INSERT INTO ${t.sessions} (state, data, code_verifier, expires_at) VALUES ($1, $2::jsonb, $3, $4::timestamptz)
+         ON CONFLICT (state) DO UPDATE SET data = excluded.data, code_verifier = excluded.code_verifier, expires_at = excluded.expires_at`,
+        [session.state, JSON.stringify(rest), sealVerifier(cipher, session.state, codeVerifier), session.expiresAt],
+      );
+      // Round trips never finished would pile up: the oldest past the cap are dropped (a separate
+      // statement: one statement's snapshot would not count the row it inserts).
+      await db().query(`DELETE FROM ${t.sessions} WHERE seq <= (SELECT seq FROM ${t.sessions} ORDER BY seq DESC OFFSET $1 LIMIT 1)`, [maxSessions]);
+    },
+    async takeConnectSession(state) {
+      // Deleted and returned in one statement: of concurrent takers, the others wait on the row
+      // and then find it gone.
+      const { rows } = await db().query(`DELETE FROM ${t.sessions} WHERE state = $1 RETURNING data::text AS data, code_verifier`, [state]);
+      const row = rows[0] as SessionRow | undefined;
+      if (row === undefined) return null;
+      const rest = JSON.parse(row.data) as Omit<ConnectSession, 'codeVerifier'>;
+      return { ...rest, codeVerifier: openVerifier(cipher, state, row.code_verifier) };
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import type { ConnectionKey, StoredTokens } from './connection-store';
+import {
+  createPlaintextCipher,
+  createTokenCipher,
+  ENCRYPTION_KEY_ENV_VAR,
+  type EncryptionKeyInput,
+  type TokenCipher,
+  XeroConnectionEncryptionKeyError,
+} from './token-cipher';
+
+// What the SQL stores (SQLite, PostgreSQL) share: how a store's key option becomes a cipher, and
+// how tokens and verifiers are sealed into columns. One definition, so a row written by one store
+// reads back in the other (same associated data), and both refuse to run without a key alike.
+
+/** The encryption options every SQL store takes. */
+export interface StoreEncryptionOptions {
+  encryptionKey?: EncryptionKeyInput | undefined;
+  previousEncryptionKeys?: readonly EncryptionKeyInput[] | undefined;
+  insecureDemoMode?: boolean | undefined;
+}
+
+/**
+ * The store's cipher: from the `encryptionKey` option or the environment; without either, a
+ * refusal naming what to set, unless the demo asked for plaintext (which is then said aloud).
+ */
+export function storeCipher(storeName: string, options: StoreEncryptionOptions): TokenCipher {
+  const key = options.encryptionKey ?? process.env[ENCRYPTION_KEY_ENV_VAR];
+  const source = options.encryptionKey === undefined ? ENCRYPTION_KEY_ENV_VAR : 'the encryptionKey option';
+  const missing = key === undefined || (typeof key === 'string' && key.trim() === '');
+  if (missing && options.insecureDemoMode === true) {
+    console.warn(`[xero-connection] ${storeName} store in insecure demo mode: Xero tokens are stored UNENCRYPTED. Never use this outside the demo.`);
+    return createPlaintextCipher();
+  }
+  if (missing) {
+    throw new XeroConnectionEncryptionKeyError(
+      'missing',
+      source,
+      `The ${storeName} connection store refuses to open without an encryption key: set ${ENCRYPTION_KEY_ENV_VAR} to 32 random bytes in base64 or hex (e.g. \`openssl rand -base64 32\`). Only the demo may pass { insecureDemoMode: true }.`,
+    );
+  }
+  return createTokenCipher({ key, previousKeys: options.previousEncryptionKeys, source });
+}
+
+// Associated data binds each sealed value to its row and column: a value copied into another row
+// or column fails to decrypt instead of being used as someone else's token.
+const connectionAad = (key: ConnectionKey, column: string) => JSON.stringify(['connection', key.integrationKey, key.accountId, column]);
+const sessionAad = (state: string) => JSON.stringify(['connect_session', state, 'code_verifier']);
+
+/** The token columns of a connection row, sealed. */
+export interface SealedTokenColumns {
+  access_token: string | null;
+  access_token_expires_at: string | null;
+  refresh_token: string | null;
+}
+
+/** A connection row as both stores read it: the record without tokens as JSON text, and the sealed tokens. */
+export interface ConnectionRow extends SealedTokenColumns {
+  data: string;
+}
+
+/** A connect session row: the session without its verifier as JSON text, and the sealed verifier. */
+export interface SessionRow {
+  data: string;
+  code_verifier: string;
+}
+
+/** Seals a connection's tokens into its columns (all `null` when it has none). */
+export function sealTokens(cipher: TokenCipher, key: ConnectionKey, tokens: StoredTokens | null): SealedTokenColumns {
+  return {
+    access_token: tokens === null ? null : cipher.encrypt(tokens.accessToken, connectionAad(key, 'access_token')),
+    access_token_expires_at: tokens?.accessTokenExpiresAt ?? null,
+    refresh_token: tokens === null ? null : cipher.encrypt(tokens.refreshToken, connectionAad(key, 'refresh_token')),
+  };
+}
+
+/** Opens a connection row's token columns. */
+export function openTokens(cipher: TokenCipher, key: ConnectionKey, row: SealedTokenColumns): StoredTokens | null {
+  if (row.access_token === null || row.refresh_token === null || row.access_token_expires_at === null) return null;
+  return {
+    accessToken: cipher.decrypt(row.access_token, connectionAad(key, 'access_token')),
+    accessTokenExpiresAt: row.access_token_expires_at,
+    refreshToken: cipher.decrypt(row.refresh_token, connectionAad(key, 'refresh_token')),
+  };
+}
+
+/** Seals a connect session's PKCE verifier. */
+export function sealVerifier(cipher: TokenCipher, state: string, codeVerifier: string): string {
+  return cipher.encrypt(codeVerifier, sessionAad(state));
+}
+
+/** Opens a connect session's PKCE verifier. */
+export function openVerifier(cipher: TokenCipher, state: string, sealed: string): string {
+  return cipher.decrypt(sealed, sessionAad(state));
+}
