@@ -128,7 +128,7 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
   // Token work runs under this process's lock, then the store's own when it is shared between
   // instances (PostgreSQL): one refresh per connection across the whole deployment.
   const lock = composeConnectionLock(createKeyedLock(), store);
-  const refresher: Refresher = createRefresher({ store, oauth, lock, clock });
+  const refresher: Refresher = createRefresher({ store, oauth, lock, clock, refreshTokenLifetimeDays: lifetimeDays });
 
   function view(stored: StoredConnection | null): Connection {
     return toContractConnection(stored, lifetimeDays, clock());

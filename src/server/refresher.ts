@@ -56,6 +56,26 @@ export interface RefresherOptions {
   /** The lock refreshes run under: the handler's, from {@link composeConnectionLock}. */
   lock: KeyedLock;
   clock: () => Date;
+  /** Xero's refresh token lifetime when unused: tells an expired token from a revoked one. Default 60. */
+  refreshTokenLifetimeDays?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Why a refresh met `invalid_grant`. Xero answers the same bare error for an expired, a revoked
+ * and an already-spent token, so the token's age decides: one issued less than the lifetime ago
+ * cannot have expired, so it was revoked (in Xero, or by another holder of the grant). Without
+ * a known issue time it is called expired, the common case.
+ */
+export function invalidGrantReason(
+  connection: StoredConnection,
+  now: Date,
+  lifetimeDays: number,
+): 'refresh_token_expired' | 'refresh_token_revoked' {
+  const issued = Date.parse(connection.lastRefreshedAt ?? connection.connectedAt ?? '');
+  if (!Number.isFinite(issued)) return 'refresh_token_expired';
+  return now.getTime() - issued < lifetimeDays * DAY_MS ? 'refresh_token_revoked' : 'refresh_token_expired';
 }
 
 /** What {@link Refresher.freshConnection} found: the stored connection, refreshed if it was due. */
@@ -72,7 +92,7 @@ export interface Refresher {
   freshConnectionLocked(key: ConnectionKey, options?: { force?: boolean }): Promise<FreshConnection>;
 }
 
-export function createRefresher({ store, oauth, lock, clock }: RefresherOptions): Refresher {
+export function createRefresher({ store, oauth, lock, clock, refreshTokenLifetimeDays = 60 }: RefresherOptions): Refresher {
   const inFlight = new Map<string, Promise<FreshConnection>>();
 
   function dueForRefresh(connection: FreshConnection, force: boolean): boolean {
@@ -122,13 +142,21 @@ export function createRefresher({ store, oauth, lock, clock }: RefresherOptions)
     } catch (error) {
       if (error instanceof XeroConnectionHandlerError && error.code === 'XERO_INVALID_GRANT') {
         const now = clock().toISOString();
+        const reason = invalidGrantReason(connection, clock(), refreshTokenLifetimeDays);
         const dead: StoredConnection = {
           ...connection,
           status: 'needs_reauth',
-          needsReauthReason: 'refresh_token_expired',
+          needsReauthReason: reason,
           tokens: null,
           checkedAt: now,
-          lastError: { code: 'XERO_INVALID_GRANT', message: 'Xero answered invalid_grant to a refresh', at: now },
+          lastError: {
+            code: 'XERO_INVALID_GRANT',
+            message:
+              reason === 'refresh_token_revoked'
+                ? 'Xero answered invalid_grant to a refresh token issued less than its lifetime ago (revoked)'
+                : 'Xero answered invalid_grant to a refresh token unused past its lifetime (expired)',
+            at: now,
+          },
         };
         await store.putConnection(key, dead);
         return dead;

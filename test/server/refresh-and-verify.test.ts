@@ -52,6 +52,29 @@ describe('refresh', () => {
     expect(emulator.requests.length).toBe(calls);
   });
 
+  it('invalid_grant well inside the lifetime is a revoke, not an expiry: needs_reauth / refresh_token_revoked', async () => {
+    const { connectThroughXero, client, emulator } = await setup();
+    await connectThroughXero();
+    // Xero answers the same bare invalid_grant for both; only the token's age tells them apart.
+    emulator.revokeAll();
+    emulator.advanceDays(7);
+    await expect(client().getConnection()).resolves.toMatchObject({
+      status: 'needs_reauth',
+      reason: 'refresh_token_revoked',
+      lastError: { code: 'XERO_INVALID_GRANT' },
+    });
+  });
+
+  it('invalid_grant at the end of the lifetime is an expiry, even a little early by our clock', async () => {
+    const { connectThroughXero, client, emulator } = await setup({ refreshTokenLifetimeDays: 30 });
+    await connectThroughXero();
+    // The emulator's tokens live 60 days: Xero (or an old setting) may differ from our lifetime,
+    // and a token unused past the configured lifetime is called expired whatever the cause.
+    emulator.revokeAll();
+    emulator.advanceDays(31);
+    await expect(client().getConnection()).resolves.toMatchObject({ status: 'needs_reauth', reason: 'refresh_token_expired' });
+  });
+
   it('regular use slides the window: refreshing every 50 days keeps the connection alive', async () => {
     const { connectThroughXero, client, emulator } = await setup();
     await connectThroughXero();
