@@ -182,7 +182,8 @@ export const DialogPending: Story = {
     await userEvent.click(await canvas.findByRole('button', { name: 'Disconnect my account' }));
     const dialog = within(await page(canvasElement).findByRole('alertdialog'));
     await userEvent.click(dialog.getByRole('button', { name: 'Yes, disconnect' }));
-    await expect(await dialog.findByText('Disconnecting…')).toBeVisible();
+    // Retried: on a loaded machine the dialog's fade-in can still be at opacity 0 on the first look.
+    await waitFor(async () => expect(await dialog.findByText('Disconnecting…')).toBeVisible());
   },
 };
 

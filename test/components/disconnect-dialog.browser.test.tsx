@@ -1,5 +1,6 @@
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { userEvent as browserUserEvent } from 'vitest/browser';
 import { createRef, useState, type ComponentPropsWithRef } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
@@ -377,6 +378,10 @@ describe('DisconnectDialog', () => {
     const dialog = await openDialog(user);
     const confirm = screen.getByRole('button', { name: 'Yes, disconnect' });
 
+    // The real pointer may rest where the button opened (left there by an earlier test): its
+    // :hover colour is not the one under test.
+    await browserUserEvent.hover(confirm);
+    await browserUserEvent.unhover(confirm);
     // Buttons transition their colours, so a theme switch is read once the transition is over
     // (read at once, a loaded machine saw rgb(176, 35, 24) on the way to rgb(180, 35, 24)).
     const settled = () => Promise.allSettled(document.getAnimations().map((animation) => animation.finished));
