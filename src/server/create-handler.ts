@@ -422,6 +422,32 @@ function withOutcome(returnTo: string, code: ErrorCode | null): string {
   return withConnectOutcome(returnTo, code === null ? { kind: 'connected' } : outcomeForCode(code));
 }
 
+// The contract's bodies are a few hundred bytes. The limit is enforced here, not only by the
+// node:http adapter, because hosts mount the handler directly in Next.js, Hono or workers.
+const MAX_BODY_BYTES = 65_536;
+
+/** The body as text, stopping (and cancelling the stream) as soon as it passes `limit` bytes. */
+async function readLimitedText(request: Request, limit: number): Promise<string> {
+  const tooLarge = () => new XeroConnectionHandlerError('VALIDATION_FAILED', `The body is larger than ${limit / 1024} KiB`, { status: 413 });
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+  if (request.body === null) return '';
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
 async function readBody<T>(request: Request, schema: Checkable<T>): Promise<T> {
   // JSON only: a cross-site form cannot send it without a CORS preflight, so a forged form post
   // cannot start or finish a round trip with the user's cookies.
@@ -429,7 +455,7 @@ async function readBody<T>(request: Request, schema: Checkable<T>): Promise<T> {
   if (type !== 'application/json') {
     throw new XeroConnectionHandlerError('VALIDATION_FAILED', 'The body must be application/json', { status: 415 });
   }
-  const text = await request.text();
+  const text = await readLimitedText(request, MAX_BODY_BYTES);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

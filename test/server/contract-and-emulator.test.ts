@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { createMemoryConnectionStore } from '../../src/server';
 import { startXeroEmulator, type XeroEmulator } from '../../src/server/emulator/xero-emulator';
-import { MINUTE_MS, readProblem, REDIRECT_URI, RETURN_TO, setup } from './support';
+import { BASE_URL, callers, MINUTE_MS, readProblem, REDIRECT_URI, RETURN_TO, setup } from './support';
 
 const KEY = { integrationKey: '/api/integrations/xero-billing', accountId: 'default' };
 
@@ -90,6 +90,30 @@ describe('responses go through the contract', () => {
     });
     expect(response.status).toBe(415);
     expect(await readProblem(response)).toMatchObject({ code: 'VALIDATION_FAILED', status: 415 });
+    await expect(client().getConnection()).resolves.toMatchObject({ reason: 'never_connected' });
+  });
+
+  it('refuses a body over 64 KiB with 413 before reading it all, on any runtime (not only node:http)', async () => {
+    const { handler, client } = await setup();
+    let pulled = 0;
+    // A body that never ends: the handler must stop reading once it is past the limit.
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 16_384;
+        controller.enqueue(new TextEncoder().encode(' '.repeat(16_384)));
+      },
+    });
+    const response = await handler(
+      new Request(`${BASE_URL}/connect`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...callers.admin },
+        body: endless,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(response.status).toBe(413);
+    expect(await readProblem(response)).toMatchObject({ code: 'VALIDATION_FAILED', status: 413, detail: expect.stringContaining('64 KiB') });
+    expect(pulled).toBeLessThan(200_000);
     await expect(client().getConnection()).resolves.toMatchObject({ reason: 'never_connected' });
   });
 });
