@@ -74,9 +74,12 @@ export const Pending: Story = {
   play: async ({ canvasElement, userEvent }) => {
     const dialog = within(await page(canvasElement).findByRole('alertdialog'));
     await userEvent.click(dialog.getByRole('button', { name: 'Yes, disconnect' }));
-    await expect(await dialog.findByText('Disconnecting…')).toBeVisible();
+    // Retried: on a loaded machine the dialog's fade-in can still be at opacity 0 on the first look.
+    await waitFor(async () => expect(await dialog.findByText('Disconnecting…')).toBeVisible());
     await userEvent.keyboard('{Escape}');
-    await expect(page(canvasElement).getByRole('alertdialog')).toBeVisible();
+    // Escape is ignored while pending: the dialog stays open (not merely fading out).
+    await waitFor(() => expect(page(canvasElement).getByRole('alertdialog')).toBeVisible());
+    expect(page(canvasElement).getByRole('alertdialog')).toHaveAttribute('data-state', 'open');
   },
 };
 
