@@ -25,17 +25,21 @@ export const demoTenant: Tenant = {
   connectionId: 'a7d2c9e4-1b2f-4f6a-8c3d-5e9f0a1b2c3d',
 };
 
+/** Every connection fixture's name, for tests that walk them all (`it.each`). */
+export const CONNECTION_FIXTURE_NAMES = [
+  'connected',
+  'expiring',
+  'needsReauthExpired',
+  'needsReauthRevoked',
+  'tenantRemovedInXero',
+  'disconnected',
+  'neverConnected',
+  'rateLimited',
+  'xeroUnavailable',
+] as const;
+
 /** Names of the connection fixtures. */
-export type ConnectionFixtureName =
-  | 'connected'
-  | 'expiring'
-  | 'needsReauthExpired'
-  | 'needsReauthRevoked'
-  | 'tenantRemovedInXero'
-  | 'disconnected'
-  | 'neverConnected'
-  | 'rateLimited'
-  | 'xeroUnavailable';
+export type ConnectionFixtureName = (typeof CONNECTION_FIXTURE_NAMES)[number];
 
 function iso(date: Date, offsetDays: number): string {
   return new Date(date.getTime() + offsetDays * DAY_MS).toISOString();

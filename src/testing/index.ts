@@ -2,6 +2,7 @@
 // fake backend, for hosts' tests and Storybook. No React; msw (an optional peer dependency of
 // this entry only) is the one library it needs.
 export {
+  CONNECTION_FIXTURE_NAMES,
   FIXTURE_NOW,
   buildConnection,
   buildProblem,

@@ -6,7 +6,7 @@ import {
   isXeroConnectionContractError,
   type XeroConnectionContractError,
 } from '../../src/client';
-import { buildConnection, demoTenant, type ConnectionFixtureName } from '../../src/testing/fixtures';
+import { buildConnection, CONNECTION_FIXTURE_NAMES, demoTenant } from '../../src/testing/fixtures';
 import { BASE_URL, answer, endpoint, narrow, rejectionOf, setupMswServer } from './support';
 
 // getConnection, completeCallback and verify all answer a Connection: each is tested against every
@@ -15,17 +15,6 @@ import { BASE_URL, answer, endpoint, narrow, rejectionOf, setupMswServer } from 
 const server = setupMswServer();
 const client = createXeroConnectionClient({ baseUrl: BASE_URL, retry: false });
 
-const FIXTURE_NAMES: ConnectionFixtureName[] = [
-  'connected',
-  'expiring',
-  'needsReauthExpired',
-  'needsReauthRevoked',
-  'tenantRemovedInXero',
-  'disconnected',
-  'neverConnected',
-  'rateLimited',
-  'xeroUnavailable',
-];
 
 const connectionEndpoints = [endpoint('getConnection'), endpoint('completeCallback'), endpoint('verify')];
 
@@ -35,7 +24,7 @@ async function contractErrorFor(target: (typeof connectionEndpoints)[number], bo
 }
 
 describe.each(connectionEndpoints)('$label', (target) => {
-  it.each(FIXTURE_NAMES)('resolves to the %s connection exactly as the backend sent it', async (name) => {
+  it.each(CONNECTION_FIXTURE_NAMES)('resolves to the %s connection exactly as the backend sent it', async (name) => {
     const connection = buildConnection(name);
     server.use(answer(target, () => HttpResponse.json(connection)));
 

@@ -18,22 +18,11 @@ import {
   type RouteName,
 } from '../../src/contract';
 import { buildOpenApiDocument, type JsonObject } from '../../src/contract/openapi-document';
-import { buildConnection, buildProblem, type ConnectionFixtureName } from '../../src/testing/fixtures';
+import { buildConnection, buildProblem, CONNECTION_FIXTURE_NAMES } from '../../src/testing/fixtures';
 
 const document = buildOpenApiDocument();
 const committedPath = new URL('../../contract/openapi.json', import.meta.url);
 
-const CONNECTION_FIXTURES: readonly ConnectionFixtureName[] = [
-  'connected',
-  'expiring',
-  'needsReauthExpired',
-  'needsReauthRevoked',
-  'tenantRemovedInXero',
-  'disconnected',
-  'neverConnected',
-  'rateLimited',
-  'xeroUnavailable',
-];
 
 // ajv checks bodies against the document's own component schemas. `strict: false` lets it skip
 // the OpenAPI-only keywords (`discriminator`, `x-error-codes`); formats are not validated because
@@ -77,7 +66,7 @@ describe('contract/openapi.json', () => {
 });
 
 describe('the OpenAPI schemas say what the zod schemas enforce', () => {
-  it.each(CONNECTION_FIXTURES)('accepts the %s connection fixture', (name) => {
+  it.each(CONNECTION_FIXTURE_NAMES)('accepts the %s connection fixture', (name) => {
     expect(openApiAccepts('Connection', buildConnection(name))).toBe(true);
   });
 
