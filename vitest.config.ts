@@ -13,6 +13,21 @@ const chromium = () => ({
   instances: [{ browser: 'chromium' as const }],
 });
 
+// What every in-browser project imports, pre-bundled up front so Vite does not re-optimise mid-run
+// on a cold cache (seen here: "Failed to fetch dynamically imported module" on a first run).
+const BROWSER_DEPENDENCIES = [
+  'react',
+  'react/jsx-runtime',
+  'react/jsx-dev-runtime',
+  'react-dom',
+  'react-dom/client',
+  '@tanstack/react-query',
+  '@radix-ui/react-alert-dialog',
+  'msw',
+  'msw/browser',
+  'zod/mini',
+];
+
 // Every story is a test: it renders, its play function runs, and axe checks the page (the a11y
 // parameter `test: 'error'` in .storybook/preview.tsx makes a violation fail). Twice: the
 // `storybook` project in the light theme, `storybook-dark` in the dark one (a story that sets its
@@ -20,22 +35,7 @@ const chromium = () => ({
 function storybookProject(theme: 'light' | 'dark'): TestProjectInlineConfiguration {
   return {
     plugins: [storybookTest({ configDir: '.storybook', initialGlobals: { theme } })],
-    optimizeDeps: {
-      include: [
-        'react',
-        'react/jsx-runtime',
-        'react/jsx-dev-runtime',
-        'react-dom',
-        'react-dom/client',
-        '@tanstack/react-query',
-        '@radix-ui/react-alert-dialog',
-        'msw',
-        'msw/browser',
-        'msw-storybook-addon/preview',
-        'storybook/test',
-        'zod/mini',
-      ],
-    },
+    optimizeDeps: { include: [...BROWSER_DEPENDENCIES, 'msw-storybook-addon/preview', 'storybook/test'] },
     test: {
       name: theme === 'light' ? 'storybook' : 'storybook-dark',
       browser: chromium(),
@@ -94,25 +94,7 @@ export default defineConfig({
         },
       },
       {
-        // Pre-bundle what the browser tests import, so Vite does not re-optimise mid-run on a
-        // cold cache (seen here: "Failed to fetch dynamically imported module" on a first run).
-        optimizeDeps: {
-          include: [
-            'react',
-            'react/jsx-runtime',
-            'react/jsx-dev-runtime',
-            'react-dom',
-            'react-dom/client',
-            '@tanstack/react-query',
-            '@radix-ui/react-alert-dialog',
-            '@testing-library/react',
-            '@testing-library/user-event',
-            'axe-core',
-            'msw',
-            'msw/browser',
-            'zod/mini',
-          ],
-        },
+        optimizeDeps: { include: [...BROWSER_DEPENDENCIES, '@testing-library/react', '@testing-library/user-event', 'axe-core'] },
         test: {
           name: 'browser',
           include: ['test/**/*.browser.test.ts?(x)'],
