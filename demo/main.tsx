@@ -163,7 +163,10 @@ function Portal() {
                 adminContact={{ name: 'Alice Nguyen', email: 'alice@sunrise-care.example' }}
                 onEvent={(event: XeroConnectionEvent) => {
                   append(`${integration.title}: ${event.type}`);
-                  if (event.type !== 'connect_started' && event.type !== 'reconnect_started') void demoRequest('/state').then(setState);
+                  // Only these change what Xero lists; status_viewed and the dialog's events do not.
+                  if (event.type === 'connected' || event.type === 'disconnected' || event.type === 'verified') {
+                    void demoRequest('/state').then(setState);
+                  }
                 }}
               />
             </XeroConnectionProvider>

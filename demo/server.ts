@@ -51,9 +51,9 @@ export interface RunningDemo {
 
 const COOKIE = 'demo_user';
 
-function cookieUser(req: IncomingMessage): DemoUserId | null {
-  const match = /(?:^|;\s*)demo_user=([a-z]+)/.exec(req.headers.cookie ?? '');
-  const id = match?.[1];
+/** The play user in a Cookie header, for the controls (node:http) and the backend (Fetch) alike. */
+function cookieUser(cookie: string | null | undefined): DemoUserId | null {
+  const id = /(?:^|;\s*)demo_user=([a-z]+)/.exec(cookie ?? '')?.[1];
   return id !== undefined && id in DEMO_USERS ? (id as DemoUserId) : null;
 }
 
@@ -132,9 +132,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     realXero === null ? createMemoryConnectionStore() : await createSqliteConnectionStore({ filename: 'demo-xero-connections.sqlite' });
 
   const authenticate = (request: Request): AuthenticatedCaller | null => {
-    const match = /(?:^|;\s*)demo_user=([a-z]+)/.exec(request.headers.get('cookie') ?? '');
-    const user = match?.[1] !== undefined && match[1] in DEMO_USERS ? DEMO_USERS[match[1] as DemoUserId] : null;
-    return user === null ? null : { userId: user.id, displayName: user.name, canManage: user.canManage };
+    const id = cookieUser(request.headers.get('cookie'));
+    if (id === null) return null;
+    const user = DEMO_USERS[id];
+    return { userId: user.id, displayName: user.name, canManage: user.canManage };
   };
 
   async function buildBackends() {
@@ -177,7 +178,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
 
   // The demo controls play what happens on Xero's side. They exist only with the emulator.
   async function control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const user = cookieUser(req);
+    const user = cookieUser(req.headers.cookie);
     if (req.method === 'GET' && path === '/state') return sendJson(res, 200, state(user));
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'method not allowed' });
     const body = (await readJson(req)) as Record<string, unknown> | null;
@@ -219,7 +220,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       return;
     }
     // Everyone arrives signed in as the administrator; the page can switch to a viewer.
-    if (cookieUser(req) === null) res.setHeader('set-cookie', `${COOKIE}=alice; Path=/; HttpOnly; SameSite=Lax`);
+    if (cookieUser(req.headers.cookie) === null) res.setHeader('set-cookie', `${COOKIE}=alice; Path=/; HttpOnly; SameSite=Lax`);
     vite.middlewares(req, res);
   };
 

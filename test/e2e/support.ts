@@ -88,7 +88,7 @@ export async function checkStep(page: Page, name: string): Promise<void> {
 export async function tabTo(page: Page, target: Locator, what: string, limit = 40): Promise<void> {
   await target.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
   for (let presses = 0; presses < limit; presses += 1) {
-    if (await target.evaluate((element) => element === document.activeElement)) return;
+    if (await hasFocus(target)) return;
     await page.keyboard.press('Tab');
   }
   throw new Error(`${what} never received the focus after ${limit} presses of Tab`);
