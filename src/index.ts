@@ -1,6 +1,10 @@
 // `@carevision/xero-connection`: the React layer. The built entry starts with "use client"
 // (added by tsup.config.ts, since esbuild drops module directives). Nothing here touches
 // `window` at import.
+//
+// Every module-level call (forwardRef, createContext, zod schemas) is marked /* @__PURE__ */, so a
+// bundler can drop what an import does not reach: without it `{ useXeroConnection }` alone kept
+// the card, the dialog and Radix. The hook-only check in .size-limit.cjs fails if one goes missing.
 export {
   XeroConnectionProvider,
   useXeroConnection,

@@ -24,7 +24,6 @@ export interface DisconnectDialogContextValue {
   styled: boolean;
 }
 
-// `/* @__PURE__ */` (on every module-level forwardRef/createContext): bundlers may drop it when unused.
 /** @internal */
 export const DisconnectDialogContext = /* @__PURE__ */ createContext<DisconnectDialogContextValue | null>(null);
 

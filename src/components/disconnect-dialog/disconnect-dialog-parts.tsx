@@ -14,7 +14,6 @@ import { useDisconnectDialogContext } from './disconnect-dialog-context';
 /** Props of {@link DisconnectDialogTrigger}: a button's, plus Radix's `asChild`. */
 export type DisconnectDialogTriggerProps = ComponentPropsWithoutRef<typeof AlertDialog.Trigger>;
 
-// `/* @__PURE__ */` (on every module-level forwardRef/createContext): bundlers may drop it when unused.
 /**
  * Opens the dialog; focus comes back here when it closes. Use `asChild` to make your own
  * button the trigger (it keeps its own look; the default stylesheet styles only a bare trigger).

@@ -29,7 +29,6 @@ export interface DisconnectDialogProps
   trigger?: ReactNode;
 }
 
-// `/* @__PURE__ */` (on every module-level forwardRef/createContext): bundlers may drop it when unused.
 /**
  * The assembled confirmation: "Disconnect {organisation} from {title}?", what that means, and
  * "No, keep it" / "Yes, disconnect". Keeps itself open with progress while `onConfirm`'s promise

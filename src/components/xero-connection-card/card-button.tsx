@@ -16,7 +16,6 @@ export interface CardButtonProps extends ComponentPropsWithoutRef<'button'> {
   styled: boolean;
 }
 
-// `/* @__PURE__ */` (on every module-level forwardRef/createContext): bundlers may drop it when unused.
 /**
  * One of the card's buttons. While its action runs it stays focusable (`aria-disabled`, not
  * `disabled`, which would drop keyboard focus to `<body>`) and says it is working; clicks then do

@@ -74,7 +74,6 @@ function detailsConnection(state: XeroConnectionState): Connection | null {
  * XeroConnectionCard
  * -----------------------------------------------------------------------------------------------*/
 
-// `/* @__PURE__ */` (on every module-level forwardRef/createContext): bundlers may drop it when unused.
 /**
  * A drop-in card for one integration's Xero connection: the status in words and as a badge, the
  * organisation, connected since and by whom, when it was last used, and the actions that fit the
