@@ -1,9 +1,12 @@
 import {
+  CONTRACT_ACCEPT,
   callbackRequestSchema,
+  chooseOrganisationRequestSchema,
   connectRequestSchema,
   routeLabel,
   routes,
   type CallbackRequest,
+  type ChooseOrganisationRequest,
   type Connection,
   type ConnectRequest,
   type ConnectResponse,
@@ -77,6 +80,11 @@ export interface XeroConnectionClient {
   disconnect(options?: WriteRequestOptions): Promise<DisconnectResponse>;
   /** `POST /connection/verify`: asks the backend to check with Xero now. */
   verify(options?: WriteRequestOptions): Promise<Connection>;
+  /**
+   * `POST /connection/organisation` (contract 1.1): links the chosen one of a
+   * `choosing_organisation` connection's organisations; the backend disconnects the others in Xero.
+   */
+  chooseOrganisation(request: ChooseOrganisationRequest, options?: WriteRequestOptions): Promise<Connection>;
 }
 
 interface ResolvedOptions {
@@ -162,7 +170,7 @@ async function buildHeaders(
       cause,
     });
   }
-  headers.set('Accept', 'application/json, application/problem+json');
+  headers.set('Accept', CONTRACT_ACCEPT);
   if (hasBody) headers.set('Content-Type', 'application/json');
   if (idempotencyKey !== null) {
     if (idempotencyKey.trim() === '') {
@@ -313,5 +321,9 @@ export function createXeroConnectionClient(options: XeroConnectionClientOptions)
     },
     disconnect: (requestOptions) => send('disconnect', routes.disconnect.response, undefined, requestOptions),
     verify: (requestOptions) => send('verify', routes.verify.response, undefined, requestOptions),
+    chooseOrganisation: async (request, requestOptions) => {
+      const body = validateBody(routeLabel('chooseOrganisation'), chooseOrganisationRequestSchema, request);
+      return send('chooseOrganisation', routes.chooseOrganisation.response, body, requestOptions);
+    },
   };
 }

@@ -46,6 +46,17 @@ export const callbackRequestSchema = /* @__PURE__ */ z.strictObject({
 /** Body of `POST /callback`. */
 export type CallbackRequest = z.infer<typeof callbackRequestSchema>;
 
+/**
+ * Body of `POST /connection/organisation` (contract 1.1): the organisation, among a
+ * `choosing_organisation` connection's `organisations`, to link. The others are disconnected in Xero.
+ */
+export const chooseOrganisationRequestSchema = /* @__PURE__ */ z.strictObject({
+  tenantId: nonEmptyStringSchema,
+});
+
+/** Body of `POST /connection/organisation`. */
+export type ChooseOrganisationRequest = z.infer<typeof chooseOrganisationRequestSchema>;
+
 /** The query parameter the backend adds to `returnTo` after the round trip. */
 export const RETURN_PARAM = 'xero';
 

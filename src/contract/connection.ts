@@ -6,8 +6,11 @@ import { nonEmptyStringSchema, timestampSchema } from './shared-fields';
 // Schema calls are marked `/* @__PURE__ */` (nested ones too) so a bundler can drop every schema a
 // host's import does not reach: a top-level call is otherwise kept for its possible side effects.
 
-/** The four statuses a backend reports for a connection. */
-export const CONNECTION_STATUSES = ['connected', 'needs_reauth', 'disconnected', 'error'] as const;
+/**
+ * The statuses a backend reports for a connection. `choosing_organisation` is contract 1.1: a
+ * backend sends it only to clients that accept 1.1 (see {@link CONTRACT_ACCEPT}).
+ */
+export const CONNECTION_STATUSES = ['connected', 'needs_reauth', 'disconnected', 'error', 'choosing_organisation'] as const;
 
 /** A connection's status: see {@link CONNECTION_STATUSES}. */
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
@@ -25,8 +28,20 @@ export const DISCONNECTED_REASONS = ['user_disconnected', 'never_connected'] as 
 /** Why the backend could not learn the connection's state from Xero just now. */
 export const ERROR_REASONS = ['rate_limited', 'xero_unavailable'] as const;
 
+/**
+ * Why a connection waits for the user to choose its organisation (contract 1.1):
+ * `multiple_organisations` when one consent covered several, `organisation_mismatch` when a
+ * reconnect that expected one organisation came back with another.
+ */
+export const CHOOSING_ORGANISATION_REASONS = ['multiple_organisations', 'organisation_mismatch'] as const;
+
 /** Every value `reason` can take (besides `null`). */
-export const CONNECTION_REASONS = [...NEEDS_REAUTH_REASONS, ...DISCONNECTED_REASONS, ...ERROR_REASONS] as const;
+export const CONNECTION_REASONS = [
+  ...NEEDS_REAUTH_REASONS,
+  ...DISCONNECTED_REASONS,
+  ...ERROR_REASONS,
+  ...CHOOSING_ORGANISATION_REASONS,
+] as const;
 
 /** A reason a connection is not simply `connected`. See {@link CONNECTION_REASONS}. */
 export type ConnectionReason = (typeof CONNECTION_REASONS)[number];
@@ -61,6 +76,24 @@ export const lastErrorSchema = /* @__PURE__ */ z.object({
   at: timestampSchema,
 });
 
+/**
+ * Contract 1.1, optional: the backend's keep-alive, which refreshes a connection before its
+ * refresh token goes unused long enough to expire. Absent from backends without one.
+ */
+export const keepAliveSchema = /* @__PURE__ */ z.object({
+  /** Whether the backend refreshes this connection on a schedule. */
+  enabled: /* @__PURE__ */ z.boolean(),
+  /** When keep-alive last refreshed this connection successfully; `null` before its first run. */
+  lastRefreshedAt: /* @__PURE__ */ z.nullable(timestampSchema),
+  /** When keep-alive will next refresh it, at the latest; `null` when it will not (disabled, no tokens). */
+  nextRefreshAt: /* @__PURE__ */ z.nullable(timestampSchema),
+  /** True when keep-alive's last attempt on this connection failed; `lastError` says how. */
+  failing: /* @__PURE__ */ z.boolean(),
+});
+
+/** The backend's keep-alive for one connection. See {@link keepAliveSchema}. */
+export type KeepAlive = z.infer<typeof keepAliveSchema>;
+
 // Fields every status carries. Keys the UI cannot do without are required (nullable where the
 // backend may not know them) so a backend that forgets one is caught, not rendered as "undefined".
 const commonFields = {
@@ -73,6 +106,8 @@ const commonFields = {
   refreshTokenLifetimeDays: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(3650)),
   checkedAt: timestampSchema,
   lastError: /* @__PURE__ */ z.nullable(lastErrorSchema),
+  // Contract 1.1: optional, so 1.0 backends (which never send it) stay valid.
+  keepAlive: /* @__PURE__ */ z.optional(keepAliveSchema),
 };
 
 type CommonFields = typeof commonFields;
@@ -126,6 +161,21 @@ export const errorConnectionSchema = /* @__PURE__ */ z.object(
 );
 
 /**
+ * Contract 1.1: Xero granted access, but the backend will not export until the user chooses the one
+ * organisation to use (`POST /connection/organisation`). Nothing is linked until then. `tenant` is
+ * the organisation connected before, when there was one (the expected one, for a mismatch).
+ */
+export const choosingOrganisationConnectionSchema = /* @__PURE__ */ z.object(
+  /* @__PURE__ */ withCommonFields({
+    status: /* @__PURE__ */ z.literal('choosing_organisation'),
+    reason: /* @__PURE__ */ z.enum(CHOOSING_ORGANISATION_REASONS),
+    tenant: /* @__PURE__ */ z.nullable(tenantSchema),
+    /** The organisations the consent covers, in Xero's order: at least one. */
+    organisations: /* @__PURE__ */ z.array(tenantSchema).check(/* @__PURE__ */ z.minLength(1)),
+  }),
+);
+
+/**
  * The state of one integration's Xero connection, as `GET /connection` reports it.
  *
  * A union on `status`, so each status carries only the reasons that make sense for it: a
@@ -137,6 +187,7 @@ export const connectionSchema = /* @__PURE__ */ z.discriminatedUnion('status', [
   needsReauthConnectionSchema,
   disconnectedConnectionSchema,
   errorConnectionSchema,
+  choosingOrganisationConnectionSchema,
 ]);
 
 /** The state of one integration's Xero connection. See {@link connectionSchema}. */

@@ -1,24 +1,28 @@
-export { CONTRACT_VERSION, CONTRACT_VERSION_HEADER } from './version';
+export { CONTRACT_ACCEPT, CONTRACT_ACCEPT_PARAM, CONTRACT_VERSION, CONTRACT_VERSION_HEADER, acceptedContractMinor } from './version';
 export { ERROR_CODES, ERROR_CODE_INFO, errorCodeSchema, type ErrorCode, type ErrorCodeInfo } from './error-codes';
 export { problemSchema, problemTypeFor, PROBLEM_CONTENT_TYPE, type Problem } from './problem';
 export {
+  CHOOSING_ORGANISATION_REASONS,
   CONNECTION_REASONS,
   CONNECTION_STATUSES,
   DISCONNECTED_REASONS,
   ERROR_REASONS,
   NEEDS_REAUTH_REASONS,
   TENANT_TYPES,
+  choosingOrganisationConnectionSchema,
   connectedBySchema,
   connectedConnectionSchema,
   connectionSchema,
   disconnectedConnectionSchema,
   errorConnectionSchema,
   needsReauthConnectionSchema,
+  keepAliveSchema,
   lastErrorSchema,
   tenantSchema,
   type Connection,
   type ConnectionReason,
   type ConnectionStatus,
+  type KeepAlive,
   type Tenant,
 } from './connection';
 export {
@@ -28,9 +32,11 @@ export {
   RETURN_PARAM,
   RETURN_POPUP_PARAM,
   callbackRequestSchema,
+  chooseOrganisationRequestSchema,
   connectRequestSchema,
   connectResponseSchema,
   type CallbackRequest,
+  type ChooseOrganisationRequest,
   type ConnectMode,
   type ConnectRequest,
   type ConnectResponse,

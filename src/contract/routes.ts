@@ -1,4 +1,4 @@
-import { callbackRequestSchema, connectRequestSchema, connectResponseSchema } from './connect';
+import { callbackRequestSchema, chooseOrganisationRequestSchema, connectRequestSchema, connectResponseSchema } from './connect';
 import { connectionSchema } from './connection';
 import { disconnectResponseSchema } from './disconnect';
 
@@ -44,6 +44,13 @@ export const routes = {
     body: null,
     response: connectionSchema,
     summary: 'Refresh or probe Xero now and report the connection',
+  },
+  chooseOrganisation: {
+    method: 'POST',
+    path: '/connection/organisation',
+    body: chooseOrganisationRequestSchema,
+    response: connectionSchema,
+    summary: 'Link the chosen organisation and disconnect the others in Xero (contract 1.1)',
   },
 } as const;
 

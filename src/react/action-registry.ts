@@ -3,12 +3,12 @@ import type { QueryClient } from '@tanstack/react-query';
 import type { ConnectOutcome } from '../client';
 
 /** The hook's actions that run against the backend. */
-export type ActionName = 'connect' | 'disconnect' | 'reconnect' | 'verify';
+export type ActionName = 'connect' | 'disconnect' | 'reconnect' | 'verify' | 'chooseOrganisation';
 
 /** Which actions are in flight. */
 export type PendingActions = Readonly<Record<ActionName, boolean>>;
 
-const IDLE: PendingActions = { connect: false, disconnect: false, reconnect: false, verify: false };
+const IDLE: PendingActions = { connect: false, disconnect: false, reconnect: false, verify: false, chooseOrganisation: false };
 
 /**
  * Keeps an action pending after its promise resolved, until `until` settles: a connect that has

@@ -29,7 +29,8 @@ export interface DeriveConnectionStateInput {
  * - A read error wins over an older connection (the backend is unreachable or broke the contract);
  *   while that read is retried the state is `loading`.
  * - `connected` with a refresh token expiring within `expiringWithinDays` of `now` is `expiring`,
- *   with `expiresInDays` rounded up and never below 0.
+ *   with `expiresInDays` rounded up and never below 0, unless the backend's keep-alive is on, not
+ *   failing, and due to refresh it before then: the token is renewed without anyone's help.
  */
 export function deriveConnectionState(input: DeriveConnectionStateInput): XeroConnectionState {
   const { connection, error, retry } = input;
@@ -42,7 +43,7 @@ export function deriveConnectionState(input: DeriveConnectionStateInput): XeroCo
     case 'connected': {
       const expiresAt = connection.refreshTokenExpiresAt === null ? null : new Date(connection.refreshTokenExpiresAt);
       const msLeft = expiresAt === null ? Infinity : expiresAt.getTime() - input.now.getTime();
-      if (expiresAt !== null && msLeft <= input.expiringWithinDays * DAY_MS) {
+      if (expiresAt !== null && msLeft <= input.expiringWithinDays * DAY_MS && !keptAlive(connection, expiresAt)) {
         return {
           status: 'expiring',
           connection,
@@ -59,7 +60,22 @@ export function deriveConnectionState(input: DeriveConnectionStateInput): XeroCo
       return { status: 'disconnected', connection, reason: connection.reason };
     case 'error':
       return { status: 'error', error: null, reason: connection.reason, connection, retry };
+    case 'choosing_organisation':
+      return {
+        status: 'choosing_organisation',
+        connection,
+        reason: connection.reason,
+        organisations: connection.organisations,
+        tenant: connection.tenant,
+      };
   }
+}
+
+/** Whether the backend's keep-alive will renew the refresh token before `expiresAt`. */
+function keptAlive(connection: Connection, expiresAt: Date): boolean {
+  const keepAlive = connection.keepAlive;
+  if (keepAlive === undefined || !keepAlive.enabled || keepAlive.failing || keepAlive.nextRefreshAt === null) return false;
+  return new Date(keepAlive.nextRefreshAt).getTime() < expiresAt.getTime();
 }
 
 /** The `reason` an analytics event reports for a state: the status's reason, or the error's code. */
@@ -67,6 +83,7 @@ export function stateReason(state: XeroConnectionState): string | null {
   switch (state.status) {
     case 'needs_reauth':
     case 'disconnected':
+    case 'choosing_organisation':
       return state.reason;
     case 'error':
       return state.reason ?? state.error?.code ?? null;

@@ -1,4 +1,5 @@
 import type {
+  CHOOSING_ORGANISATION_REASONS,
   Connection,
   ConnectMode,
   ConnectOutcome,
@@ -16,8 +17,9 @@ export type ConnectedConnection = Extract<Connection, { status: 'connected' }>;
 
 /**
  * What the hook knows, as a union on `status`. `expiring` is `connected` with a refresh token
- * estimated to expire within the threshold; `error` covers both an unreachable backend or a
- * contract violation (`error` set) and a backend that could not reach Xero (`reason` set).
+ * estimated to expire within the threshold and no working keep-alive to renew it; `error` covers
+ * both an unreachable backend or a contract violation (`error` set) and a backend that could not
+ * reach Xero (`reason` set). `choosing_organisation` waits for `chooseOrganisation(tenantId)`.
  */
 export type XeroConnectionState =
   | { status: 'loading' }
@@ -35,6 +37,16 @@ export type XeroConnectionState =
       connection: Extract<Connection, { status: 'needs_reauth' }>;
       reason: (typeof NEEDS_REAUTH_REASONS)[number];
       /** The organisation that was connected, when the backend still knows it. */
+      tenant: Tenant | null;
+    }
+  | {
+      status: 'choosing_organisation';
+      connection: Extract<Connection, { status: 'choosing_organisation' }>;
+      /** One consent covered several organisations, or a reconnect came back with another one. */
+      reason: (typeof CHOOSING_ORGANISATION_REASONS)[number];
+      /** The organisations to choose from, in Xero's order. */
+      organisations: Tenant[];
+      /** The organisation connected before (the expected one, for `organisation_mismatch`), if any. */
       tenant: Tenant | null;
     }
   | {
@@ -77,6 +89,8 @@ export type XeroConnectionEvent =
   | { type: 'connected'; tenant: Tenant }
   | { type: 'reconnect_started' }
   | { type: 'reconnect_failed'; error: XeroConnectionError }
+  | { type: 'organisation_chosen'; tenant: Tenant }
+  | { type: 'choose_organisation_failed'; error: XeroConnectionError }
   | { type: 'verify_started' }
   | { type: 'verified'; status: XeroConnectionStateStatus }
   | { type: 'verify_failed'; error: XeroConnectionError };
@@ -163,12 +177,18 @@ export interface UseXeroConnectionResult {
   reconnect: (options?: ConnectOptions) => Promise<ConnectResponse | null>;
   /** Asks the backend to check with Xero now, and updates the state with the answer. */
   verify: () => Promise<Connection>;
+  /**
+   * Links the chosen organisation of a `choosing_organisation` connection (the backend removes the
+   * others in Xero) and updates the state with the answer. A second call while one runs joins it.
+   */
+  chooseOrganisation: (tenantId: string) => Promise<Connection>;
   /** Records a UI event the hook cannot see itself (the confirm dialog opening or being cancelled). */
   track: (event: { type: 'disconnect_requested' } | { type: 'disconnect_cancelled' }) => void;
   isConnecting: boolean;
   isDisconnecting: boolean;
   isReconnecting: boolean;
   isVerifying: boolean;
+  isChoosingOrganisation: boolean;
   /**
    * How the last round trip through Xero ended, shared by every hook on the integration: read
    * from the URL when the browser comes back (`?xero=connected`, `?xero=error&code=…`), or

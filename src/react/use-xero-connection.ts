@@ -39,7 +39,7 @@ import { useXeroConnectionContext } from './xero-connection-provider';
 
 const HOOK_NAME = 'useXeroConnection';
 
-type FailureEvent = 'connect_failed' | 'disconnect_failed' | 'reconnect_failed' | 'verify_failed';
+type FailureEvent = 'connect_failed' | 'disconnect_failed' | 'reconnect_failed' | 'verify_failed' | 'choose_organisation_failed';
 
 function tenantOf(connection: Connection | undefined): Tenant | null {
   return connection?.tenant ?? null;
@@ -425,6 +425,24 @@ export function useXeroConnection(options: UseXeroConnectionOptions = {}): UseXe
     [registry, client, emit, fail, queryClient, queryKey, optionsRef, retry],
   );
 
+  const chooseOrganisation = useCallback(
+    (tenantId: string) =>
+      registry.run('chooseOrganisation', async () => {
+        registry.setOutcome(null);
+        let chosen: Connection;
+        try {
+          chosen = await client.chooseOrganisation({ tenantId });
+        } catch (error) {
+          throw fail(error, 'POST /connection/organisation', 'choose_organisation_failed');
+        }
+        queryClient.setQueryData(queryKey, chosen);
+        postToOtherTabs({ source: MESSAGE_SOURCE, type: 'changed', baseUrl });
+        if (chosen.status === 'connected') emit({ type: 'organisation_chosen', tenant: chosen.tenant });
+        return chosen;
+      }).promise,
+    [registry, client, fail, queryClient, queryKey, baseUrl, emit],
+  );
+
   const track = useCallback<UseXeroConnectionResult['track']>((event) => emit(event), [emit]);
   const dismissReturnOutcome = useCallback(() => registry.setOutcome(null), [registry]);
 
@@ -436,11 +454,13 @@ export function useXeroConnection(options: UseXeroConnectionOptions = {}): UseXe
     disconnect,
     reconnect,
     verify,
+    chooseOrganisation,
     track,
     isConnecting: pending.connect,
     isDisconnecting: pending.disconnect,
     isReconnecting: pending.reconnect,
     isVerifying: pending.verify,
+    isChoosingOrganisation: pending.chooseOrganisation,
     returnOutcome,
     dismissReturnOutcome,
     canManage: options.canManage ?? true,

@@ -6,17 +6,21 @@ import {
   PROBLEM_CONTENT_TYPE,
   RETURN_CODE_PARAM,
   RETURN_PARAM,
+  acceptedContractMinor,
   callbackRequestSchema,
+  chooseOrganisationRequestSchema,
   connectRequestSchema,
   connectResponseSchema,
   connectionSchema,
   disconnectResponseSchema,
   routes,
+  tenantSchema,
   type Connection,
   type ConnectMode,
   type ErrorCode,
   type Problem,
   type RouteName,
+  type Tenant,
 } from '../contract';
 import { buildConnection, buildProblem, demoTenant } from './fixtures';
 
@@ -78,6 +82,8 @@ export interface FakeConnectSession {
   readonly returnTo: string;
   /** In `reauth` mode, the tenant that must be connected again; `null` when not given. */
   readonly expectedTenantId: string | null;
+  /** The contract minor the client announced in `Accept` (0 for a 1.0 client): 1.1 may be asked to choose. */
+  readonly contractMinor: number;
 }
 
 /**
@@ -127,6 +133,13 @@ export interface FakeXeroBackend {
    * `?xero=error&code=XERO_ACCESS_DENIED`.
    */
   setConsent(consent: FakeConsent): void;
+  /**
+   * The organisations the user ticks on Xero's consent screen from now on (default: the demo
+   * tenant alone). With more than one, or without the one a reconnect expects, a contract 1.1
+   * client's round trip ends `choosing_organisation`; a 1.0 client gets the first one, or
+   * `XERO_TENANT_MISMATCH`, as a 1.0 backend would answer.
+   */
+  setGrantedOrganisations(organisations: readonly Tenant[]): void;
   /**
    * Plays Xero's part of a round trip started with `POST /connect`: the user answers the consent
    * screen (see {@link FakeXeroBackend.setConsent}), Xero redirects to the backend's
@@ -250,6 +263,7 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
   const queues: Queues = { failures: new Map(), delays: new Map(), holds: new Map(), standing: new Map() };
   let latencyMs = checkedLatency(options.latencyMs ?? 0);
   let consent: FakeConsent = 'allow';
+  let granted: readonly Tenant[] = [demoTenant];
 
   function record(endpoint: RouteName, request: Request, body: unknown): void {
     const url = new URL(request.url);
@@ -277,17 +291,34 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
     if (!session) return 'STATE_MISMATCH';
     sessions = sessions.filter((candidate) => candidate !== session);
     if (consent === 'deny') return 'XERO_ACCESS_DENIED';
-    if (session.expectedTenantId !== null && session.expectedTenantId !== demoTenant.tenantId) return 'XERO_TENANT_MISMATCH';
     const at = now();
-    const connected = buildConnection(
-      'connected',
-      { connectedAt: at.toISOString(), lastUsedAt: at.toISOString(), lastRefreshedAt: at.toISOString() },
-      at,
-    );
-    connection = connectionSchema.parse({
-      ...connected,
-      refreshTokenExpiresAt: afterLifetime(at, connected.refreshTokenLifetimeDays),
-    });
+    const stamps = {
+      connectedAt: at.toISOString(),
+      lastUsedAt: at.toISOString(),
+      lastRefreshedAt: at.toISOString(),
+      checkedAt: at.toISOString(),
+      refreshTokenExpiresAt: afterLifetime(at, connection.refreshTokenLifetimeDays),
+    };
+    const expected = session.expectedTenantId;
+    const chosen = expected === null ? (granted.length === 1 ? granted[0] : undefined) : granted.find((t) => t.tenantId === expected);
+    const asks = session.contractMinor >= 1;
+    if (chosen === undefined && !asks) {
+      // A 1.0 backend: the first organisation, or a mismatch it cannot offer to resolve.
+      if (expected !== null) return 'XERO_TENANT_MISMATCH';
+    }
+    const tenant = chosen ?? (asks ? undefined : granted[0]);
+    if (tenant === undefined) {
+      const before = connection.tenant ?? null;
+      connection = connectionSchema.parse({
+        ...buildConnection('choosingOrganisation', {}, at),
+        ...stamps,
+        reason: expected === null ? 'multiple_organisations' : 'organisation_mismatch',
+        tenant: expected === null ? null : before,
+        organisations: granted,
+      });
+      return 'connected';
+    }
+    connection = connectionSchema.parse({ ...buildConnection('connected', {}, at), ...stamps, tenant });
     return 'connected';
   }
 
@@ -304,7 +335,7 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
     return url.href;
   }
 
-  const answers: Record<RouteName, (body: unknown) => Response> = {
+  const answers: Record<RouteName, (body: unknown, request: Request) => Response> = {
     getConnection: () => jsonAnswer(connectionSchema, connection),
 
     disconnect: () => {
@@ -318,7 +349,7 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
       return jsonAnswer(disconnectResponseSchema, { status: 'disconnected', remoteRemoved });
     },
 
-    connect: (body) => {
+    connect: (body, request) => {
       const parsed = connectRequestSchema.safeParse(body);
       if (!parsed.success) return validationProblem('The POST /connect body does not match the contract');
       const state = randomState();
@@ -327,6 +358,7 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
         mode: parsed.data.mode,
         returnTo: parsed.data.returnTo,
         expectedTenantId: parsed.data.expectedTenantId ?? null,
+        contractMinor: acceptedContractMinor(request.headers.get('accept')),
       });
       const authorizeUrl = new URL('/identity/connect/authorize', FAKE_AUTHORIZE_ORIGIN);
       authorizeUrl.search = new URLSearchParams({
@@ -349,6 +381,19 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
       if (!parsed.success) return validationProblem('The POST /callback body does not match the contract');
       const outcome = finishRoundTrip(parsed.data.state);
       if (outcome !== 'connected') return problemResponse(buildProblem(outcome));
+      return jsonAnswer(connectionSchema, connection);
+    },
+
+    chooseOrganisation: (body) => {
+      const parsed = chooseOrganisationRequestSchema.safeParse(body);
+      if (!parsed.success) return validationProblem('The POST /connection/organisation body does not match the contract');
+      if (connection.status !== 'choosing_organisation') {
+        return validationProblem(`There is no organisation to choose: the connection is ${connection.status}`);
+      }
+      const tenant = connection.organisations.find((candidate) => candidate.tenantId === parsed.data.tenantId);
+      if (tenant === undefined) return problemResponse(buildProblem('XERO_TENANT_NOT_FOUND'));
+      const at = now().toISOString();
+      connection = connectionSchema.parse({ ...connection, status: 'connected', reason: null, tenant, checkedAt: at, organisations: undefined });
       return jsonAnswer(connectionSchema, connection);
     },
 
@@ -387,7 +432,7 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
     const replay = replayKey === null ? undefined : replies.get(replayKey);
     if (replay) return HttpResponse.json(replay.body as Record<string, unknown>, { status: replay.status, headers: contractHeaders() });
 
-    const response = answers[endpoint](json.value);
+    const response = answers[endpoint](json.value, request);
     if (replayKey !== null && response.ok) {
       replies.set(replayKey, { status: response.status, body: await response.clone().json() });
     }
@@ -452,6 +497,10 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
     setConsent: (next) => {
       consent = next;
     },
+    setGrantedOrganisations: (organisations) => {
+      if (organisations.length === 0) throw new RangeError('setGrantedOrganisations: the user must tick at least one organisation');
+      granted = organisations.map((tenant) => tenantSchema.parse(tenant));
+    },
     returnFromXero: (state) => {
       const session = state === undefined ? sessions.at(-1) : sessions.find((candidate) => candidate.state === state);
       if (!session) {
@@ -475,6 +524,7 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
       queues.standing.clear();
       latencyMs = checkedLatency(options.latencyMs ?? 0);
       consent = 'allow';
+      granted = [demoTenant];
     },
   };
 }

@@ -25,6 +25,14 @@ export const demoTenant: Tenant = {
   connectionId: 'a7d2c9e4-1b2f-4f6a-8c3d-5e9f0a1b2c3d',
 };
 
+/** A second organisation, for consents that cover more than one (contract 1.1's organisation choice). */
+export const secondTenant: Tenant = {
+  tenantId: '8c4e2a91-5d7b-4f3e-a6c2-1b9d0e7f3a54',
+  tenantName: 'Harbour View Homecare',
+  tenantType: 'ORGANISATION',
+  connectionId: 'e5b1f8a3-9c2d-4e7f-b0a6-3d8c1f2e9b47',
+};
+
 /** Every connection fixture's name, for tests that walk them all (`it.each`). */
 export const CONNECTION_FIXTURE_NAMES = [
   'connected',
@@ -36,6 +44,10 @@ export const CONNECTION_FIXTURE_NAMES = [
   'neverConnected',
   'rateLimited',
   'xeroUnavailable',
+  'keptAlive',
+  'keepAliveFailing',
+  'choosingOrganisation',
+  'organisationMismatch',
 ] as const;
 
 /** Names of the connection fixtures. */
@@ -66,17 +78,19 @@ export function buildConnection(
     checkedAt: now.toISOString(),
     lastError: null,
   };
+  // Connected, with a refresh token last used 55 days ago: 5 days left.
+  const expiring = {
+    ...base,
+    status: 'connected',
+    reason: null,
+    tenant: demoTenant,
+    lastUsedAt: iso(now, -55),
+    lastRefreshedAt: iso(now, -55),
+    refreshTokenExpiresAt: iso(now, 5),
+  };
   const byName: Record<ConnectionFixtureName, Record<string, unknown>> = {
     connected: { ...base, status: 'connected', reason: null, tenant: demoTenant },
-    expiring: {
-      ...base,
-      status: 'connected',
-      reason: null,
-      tenant: demoTenant,
-      lastUsedAt: iso(now, -55),
-      lastRefreshedAt: iso(now, -55),
-      refreshTokenExpiresAt: iso(now, 5),
-    },
+    expiring,
     needsReauthExpired: {
       ...base,
       status: 'needs_reauth',
@@ -134,6 +148,39 @@ export function buildConnection(
       reason: 'xero_unavailable',
       tenant: demoTenant,
       lastError: { code: 'XERO_UNAVAILABLE', message: 'Xero is unavailable', at: iso(now, 0) },
+    },
+    keptAlive: {
+      ...base,
+      status: 'connected',
+      reason: null,
+      tenant: demoTenant,
+      keepAlive: { enabled: true, lastRefreshedAt: iso(now, -2), nextRefreshAt: iso(now, 5), failing: false },
+    },
+    keepAliveFailing: {
+      ...expiring,
+      keepAlive: { enabled: true, lastRefreshedAt: iso(now, -55), nextRefreshAt: iso(now, 0), failing: true },
+      lastError: { code: 'XERO_UNAVAILABLE', message: 'Xero is unavailable', at: iso(now, 0) },
+    },
+    choosingOrganisation: {
+      ...base,
+      status: 'choosing_organisation',
+      reason: 'multiple_organisations',
+      tenant: null,
+      organisations: [demoTenant, secondTenant],
+      connectedAt: iso(now, 0),
+      lastUsedAt: iso(now, 0),
+      lastRefreshedAt: iso(now, 0),
+      refreshTokenExpiresAt: iso(now, lifetime),
+    },
+    organisationMismatch: {
+      ...base,
+      status: 'choosing_organisation',
+      reason: 'organisation_mismatch',
+      tenant: demoTenant,
+      organisations: [secondTenant],
+      lastUsedAt: iso(now, 0),
+      lastRefreshedAt: iso(now, 0),
+      refreshTokenExpiresAt: iso(now, lifetime),
     },
   };
   return connectionSchema.parse({ ...byName[name], ...overrides });

@@ -7,6 +7,7 @@ export {
   buildConnection,
   buildProblem,
   demoTenant,
+  secondTenant,
   type ConnectionFixtureName,
 } from './fixtures';
 export {

@@ -2,7 +2,7 @@ import { HttpResponse } from 'msw';
 
 import { CONTRACT_VERSION, CONTRACT_VERSION_HEADER, routes, type RouteName } from '../contract';
 import { createFakeXeroBackend, type FakeXeroBackend, type FakeXeroBackendOptions } from './fake-backend';
-import { buildConnection, buildProblem, type ConnectionFixtureName } from './fixtures';
+import { buildConnection, buildProblem, demoTenant, secondTenant, type ConnectionFixtureName } from './fixtures';
 
 // Named situations of one integration's backend, each a few calls on the stateful fake: the same
 // names in hosts' tests, our tests and Storybook, so "rate_limited" means one thing everywhere.
@@ -20,7 +20,12 @@ export type XeroConnectionScenarioName =
   | 'slow'
   | 'disconnect_fails_once'
   | 'consent_cancelled'
-  | 'contract_violation';
+  | 'contract_violation'
+  | 'kept_alive'
+  | 'keep_alive_failing'
+  | 'choosing_organisation'
+  | 'organisation_mismatch'
+  | 'consent_covers_two_organisations';
 
 /** One named situation: what it is, and how to put a fake backend into it. */
 export interface XeroConnectionScenario {
@@ -128,6 +133,35 @@ export const scenarios: { readonly [Name in XeroConnectionScenarioName]: XeroCon
     setup: (backend) => {
       withConnection('connected')(backend);
       backend.failEvery('getConnection', contractBreakingAnswer(backend));
+    },
+  },
+  kept_alive: {
+    description: 'Connected, and the backend’s keep-alive refreshed the token two days ago: no expiry warning.',
+    setup: withConnection('keptAlive'),
+  },
+  keep_alive_failing: {
+    description: 'Keep-alive is on but its last refresh failed (Xero unavailable); the token expires in 5 days.',
+    setup: withConnection('keepAliveFailing'),
+  },
+  choosing_organisation: {
+    description: `The consent covered ${demoTenant.tenantName} and ${secondTenant.tenantName}: the user must choose one (contract 1.1).`,
+    setup: (backend) => {
+      withConnection('choosingOrganisation')(backend);
+      backend.setGrantedOrganisations([demoTenant, secondTenant]);
+    },
+  },
+  organisation_mismatch: {
+    description: `A reconnect expected ${demoTenant.tenantName} but Xero connected ${secondTenant.tenantName}: keep it or try again.`,
+    setup: (backend) => {
+      withConnection('organisationMismatch')(backend);
+      backend.setGrantedOrganisations([secondTenant]);
+    },
+  },
+  consent_covers_two_organisations: {
+    description: `Not connected; on Xero's consent screen the user ticks ${demoTenant.tenantName} and ${secondTenant.tenantName}, so the card asks which one to use.`,
+    setup: (backend) => {
+      withConnection('neverConnected')(backend);
+      backend.setGrantedOrganisations([demoTenant, secondTenant]);
     },
   },
 };

@@ -214,7 +214,7 @@ describe.each(endpoints)('$label', (target) => {
 
     expect(error.message).toContain(target.label);
     expect(error.message).toContain(`an incompatible ${CONTRACT_VERSION_HEADER} header`);
-    expect(error.issues[0]?.message).toBe('backend speaks contract 2.0; this client speaks 1.0 (major versions must match)');
+    expect(error.issues[0]?.message).toBe('backend speaks contract 2.0; this client speaks 1.1 (major versions must match)');
   });
 
   it('rejects an error answer from a contract 2.0 backend as a contract violation too', async () => {

@@ -53,7 +53,7 @@ describe.each(connectionEndpoints)('$label', (target) => {
     expect(error.endpoint).toBe(target.label);
     expect(error.status).toBe(200);
     expect(error.retryable).toBe(false);
-    const allowed = 'expected "connected" | "needs_reauth" | "disconnected" | "error"';
+    const allowed = 'expected "connected" | "needs_reauth" | "disconnected" | "error" | "choosing_organisation"';
     expect(error.issues).toEqual([{ path: 'status', message: allowed }]);
     expect(error.message).toBe(`${target.label} answered 200 with a body that breaks the contract: status: ${allowed}`);
   });

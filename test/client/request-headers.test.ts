@@ -7,7 +7,7 @@ import { BASE_URL, answer, endpoint, endpoints, narrow, recordingFetch, rejectio
 const server = setupMswServer();
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const writes = endpoints.filter((target) => target.verb !== 'get');
-const withBody = new Set(['connect', 'completeCallback']);
+const withBody = new Set(['connect', 'completeCallback', 'chooseOrganisation']);
 
 /** Records the headers of every request to an endpoint, answering it well. */
 function recordHeaders(target = endpoint('getConnection')): Headers[] {
@@ -66,12 +66,12 @@ describe('Idempotency-Key', () => {
 describe('Accept and Content-Type', () => {
   const client = createXeroConnectionClient({ baseUrl: BASE_URL });
 
-  it.each(endpoints)('$label accepts JSON and problem+json, and declares a JSON body only when it sends one', async (target) => {
+  it.each(endpoints)('$label accepts JSON (announcing contract 1.1) and problem+json, and declares a JSON body only when it sends one', async (target) => {
     const seen = recordHeaders(target);
 
     await target.call(client);
 
-    expect(seen[0]?.get('accept')).toBe('application/json, application/problem+json');
+    expect(seen[0]?.get('accept')).toBe('application/json; contract=1.1, application/problem+json');
     expect(seen[0]?.get('content-type')).toBe(withBody.has(target.name) ? 'application/json' : null);
   });
 
@@ -81,7 +81,7 @@ describe('Accept and Content-Type', () => {
 
     await custom.getConnection();
 
-    expect(seen[0]?.get('accept')).toBe('application/json, application/problem+json');
+    expect(seen[0]?.get('accept')).toBe('application/json; contract=1.1, application/problem+json');
   });
 });
 

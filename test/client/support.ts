@@ -11,9 +11,10 @@ import {
   type DisconnectResponse,
   type Problem,
   type RouteLabel,
+  type RouteName,
 } from '../../src/contract';
 import type { WriteRequestOptions, XeroConnectionClient } from '../../src/client';
-import { buildConnection } from '../../src/testing/fixtures';
+import { buildConnection, demoTenant } from '../../src/testing/fixtures';
 
 // Shared by the client's msw tests: one happy-path handler per endpoint, the endpoints as a
 // table (so "every method" tests loop over it), and small helpers for the answers and errors.
@@ -37,7 +38,7 @@ type HttpVerb = 'get' | 'post' | 'delete';
 /** One contract endpoint, as the tests see it. */
 export interface Endpoint {
   /** The client method's name. */
-  readonly name: 'getConnection' | 'connect' | 'completeCallback' | 'disconnect' | 'verify';
+  readonly name: RouteName;
   /** How errors name it. */
   readonly label: RouteLabel;
   readonly verb: HttpVerb;
@@ -110,7 +111,28 @@ export const endpoints: readonly Endpoint[] = [
     accepts: (value) => connectionSchema.safeParse(value).success,
     wrongType: connectionWrongType,
   },
+  {
+    name: 'chooseOrganisation',
+    label: 'POST /connection/organisation',
+    verb: 'post',
+    url: `${BASE_URL}/connection/organisation`,
+    call: (client, options) => client.chooseOrganisation({ tenantId: demoTenant.tenantId }, options),
+    good: () => buildConnection('connected'),
+    accepts: (value) => connectionSchema.safeParse(value).success,
+    wrongType: connectionWrongType,
+  },
 ];
+
+// A new route must join the table above, or "every endpoint" tests would skip it silently.
+const covered: Record<RouteName, true> = {
+  getConnection: true,
+  connect: true,
+  completeCallback: true,
+  disconnect: true,
+  verify: true,
+  chooseOrganisation: true,
+};
+if (endpoints.length !== Object.keys(covered).length) throw new Error('test/client/support.ts: every route needs an entry in `endpoints`');
 
 /** The endpoint entry for a client method. */
 export function endpoint(name: Endpoint['name']): Endpoint {

@@ -11,7 +11,7 @@ import {
   type UseXeroConnectionOptions,
   type XeroConnectionEvent,
 } from '../../src/react';
-import { demoTenant } from '../../src/testing/fixtures';
+import { demoTenant, secondTenant } from '../../src/testing/fixtures';
 import { FAKE_AUTHORIZE_ORIGIN } from '../../src/testing/fake-backend';
 import { expectedReturnTo, fixture, providerWrapper, rejectionOf, setUpWorker, spies, startFakeBackend } from './support';
 
@@ -287,5 +287,50 @@ describe('events and callbacks', () => {
     const state = backend.connectSessions[0]?.state ?? 'missing';
     expect(serialized).not.toContain(state);
     expect(serialized).not.toMatch(/authorize|code_challenge|access_?token|"refresh_?token"/i);
+  });
+});
+
+describe('chooseOrganisation()', () => {
+  test('links the chosen organisation: connected to it, one POST with its id, onConnected and organisation_chosen once', async () => {
+    const backend = startFakeBackend('choosingOrganisation');
+    const { options, events, types } = spies();
+    const { result } = await renderSettled(options);
+    expect(result.current.state).toMatchObject({ status: 'choosing_organisation', reason: 'multiple_organisations' });
+
+    const release = backend.hold('chooseOrganisation');
+    let first: Promise<unknown> | undefined;
+    let second: Promise<unknown> | undefined;
+    act(() => {
+      first = result.current.chooseOrganisation(secondTenant.tenantId);
+      second = result.current.chooseOrganisation(secondTenant.tenantId);
+    });
+    expect(second).toBe(first);
+    await waitFor(() => expect(result.current.isChoosingOrganisation).toBe(true));
+    release();
+    await act(async () => {
+      await first;
+    });
+
+    expect(result.current.isChoosingOrganisation).toBe(false);
+    expect(result.current.state).toMatchObject({ status: 'connected', tenant: secondTenant });
+    expect(backend.requestsTo('chooseOrganisation').map((request) => request.body)).toEqual([{ tenantId: secondTenant.tenantId }]);
+    expect(events).toContainEqual({ type: 'organisation_chosen', tenant: secondTenant });
+    expect(types().filter((type) => type === 'organisation_chosen' || type === 'connected')).toEqual(['organisation_chosen', 'connected']);
+    expect(options.onConnected).toHaveBeenCalledTimes(1);
+  });
+
+  test('a failure rejects with the typed error, reports it once, and the choice is still waiting', async () => {
+    const backend = startFakeBackend('choosingOrganisation');
+    const { options, events } = spies();
+    const { result } = await renderSettled(options);
+    backend.failNext('chooseOrganisation', 'XERO_UNAVAILABLE');
+
+    const error = await act(() => rejectionOf(result.current.chooseOrganisation(secondTenant.tenantId)));
+
+    expect(error).toBeInstanceOf(XeroConnectionApiError);
+    expect(error).toMatchObject({ code: 'XERO_UNAVAILABLE', endpoint: 'POST /connection/organisation' });
+    expect(options.onError).toHaveBeenCalledExactlyOnceWith(error);
+    expect(events).toContainEqual({ type: 'choose_organisation_failed', error });
+    expect(result.current.state.status).toBe('choosing_organisation');
   });
 });

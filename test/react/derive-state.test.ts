@@ -52,6 +52,39 @@ describe('deriveConnectionState', () => {
     }
   });
 
+  describe('with the backend’s keep-alive (contract 1.1)', () => {
+    const iso = (days: number) => new Date(FIXTURE_NOW.getTime() + days * DAY_MS).toISOString();
+    const keepAlive = (nextInDays: number | null, failing = false, enabled = true) =>
+      buildConnection('expiring', {
+        keepAlive: { enabled, lastRefreshedAt: iso(-2), nextRefreshAt: nextInDays === null ? null : iso(nextInDays), failing },
+      });
+
+    test('5 days left but keep-alive refreshes in 1 day: connected, no warning', () => {
+      expect(deriveConnectionState(input({ connection: keepAlive(1) })).status).toBe('connected');
+    });
+
+    test.each([
+      ['keep-alive is failing', keepAlive(1, true)],
+      ['keep-alive is off', keepAlive(1, false, false)],
+      ['keep-alive will not run again', keepAlive(null)],
+      ['its next run comes after the expiry', keepAlive(6)],
+    ])('5 days left and %s: expiring, as without one', (_label, connection) => {
+      expect(deriveConnectionState(input({ connection }))).toMatchObject({ status: 'expiring', expiresInDays: 5 });
+    });
+  });
+
+  test('choosing_organisation carries the reason, the organisations and the expected organisation', () => {
+    const mismatch = buildConnection('organisationMismatch');
+    if (mismatch.status !== 'choosing_organisation') throw new Error('fixture');
+    expect(deriveConnectionState(input({ connection: mismatch }))).toEqual({
+      status: 'choosing_organisation',
+      connection: mismatch,
+      reason: 'organisation_mismatch',
+      organisations: mismatch.organisations,
+      tenant: mismatch.tenant,
+    });
+  });
+
   test('the threshold is an option', () => {
     expect(deriveConnectionState(input({ connection: expiringIn(5 * DAY_MS), expiringWithinDays: 3 })).status).toBe('connected');
     expect(deriveConnectionState(input({ connection: expiringIn(30 * DAY_MS), expiringWithinDays: 30 })).status).toBe('expiring');

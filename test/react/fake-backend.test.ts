@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 
 import { createXeroConnectionClient, isXeroConnectionApiError, isXeroConnectionNetworkError } from '../../src/client';
 import { FAKE_AUTHORIZE_ORIGIN, createFakeXeroBackend } from '../../src/testing/fake-backend';
-import { FIXTURE_NOW, buildConnection, demoTenant } from '../../src/testing/fixtures';
+import { FIXTURE_NOW, buildConnection, demoTenant, secondTenant } from '../../src/testing/fixtures';
 
 // The fake backend is msw only: the same fake runs here under msw/node, through the real client.
 
@@ -45,11 +45,65 @@ describe('createFakeXeroBackend', () => {
     expect(new URL(started.authorizeUrl).origin).toBe(FAKE_AUTHORIZE_ORIGIN);
     expect(new URL(started.authorizeUrl).searchParams.get('state')).toBe(started.state);
     expect(backend.connectSessions).toEqual([
-      { state: started.state, mode: 'reauth', returnTo: 'https://portal.example/settings', expectedTenantId: demoTenant.tenantId },
+      { state: started.state, mode: 'reauth', returnTo: 'https://portal.example/settings', expectedTenantId: demoTenant.tenantId, contractMinor: 1 },
     ]);
     const connected = await client.completeCallback({ code: 'code-1', state: started.state });
     expect(connected).toMatchObject({ status: 'connected', tenant: demoTenant });
     expect(backend.connectSessions).toEqual([]);
+  });
+
+  describe('organisation choice (contract 1.1)', () => {
+    const start = (request: { mode: 'connect' | 'reauth'; expectedTenantId?: string }) =>
+      client.connect({ returnTo: 'https://portal.example/settings', ...request });
+
+    test('a consent covering two organisations waits for a choice; choosing links only that one', async () => {
+      backend.setGrantedOrganisations([demoTenant, secondTenant]);
+      const { state } = await start({ mode: 'connect' });
+      const waiting = await client.completeCallback({ code: 'code-1', state });
+      expect(waiting).toMatchObject({ status: 'choosing_organisation', reason: 'multiple_organisations', tenant: null, organisations: [demoTenant, secondTenant] });
+
+      const chosen = await client.chooseOrganisation({ tenantId: secondTenant.tenantId });
+      expect(chosen).toMatchObject({ status: 'connected', tenant: secondTenant });
+      expect(await client.getConnection()).toMatchObject({ status: 'connected', tenant: secondTenant });
+    });
+
+    test('a reconnect that comes back with another organisation is organisation_mismatch, naming the expected one', async () => {
+      backend.setGrantedOrganisations([secondTenant]);
+      const { state } = await start({ mode: 'reauth', expectedTenantId: demoTenant.tenantId });
+      expect(await client.completeCallback({ code: 'code-1', state })).toMatchObject({
+        status: 'choosing_organisation',
+        reason: 'organisation_mismatch',
+        tenant: demoTenant,
+        organisations: [secondTenant],
+      });
+    });
+
+    test('a 1.0 client (no contract in Accept) gets the first organisation, or XERO_TENANT_MISMATCH, as before', async () => {
+      const old = createXeroConnectionClient({ baseUrl: BASE_URL, retry: false, fetch: (input, init) => {
+        const request = new Request(input, init);
+        request.headers.set('Accept', 'application/json, application/problem+json');
+        return fetch(request);
+      } });
+      backend.setGrantedOrganisations([demoTenant, secondTenant]);
+      const first = await old.connect({ returnTo: 'https://portal.example/settings', mode: 'connect' });
+      expect(await old.completeCallback({ code: 'code-1', state: first.state })).toMatchObject({ status: 'connected', tenant: demoTenant });
+
+      backend.setGrantedOrganisations([secondTenant]);
+      const again = await old.connect({ returnTo: 'https://portal.example/settings', mode: 'reauth', expectedTenantId: demoTenant.tenantId });
+      const error = await old.completeCallback({ code: 'code-2', state: again.state }).catch((caught: unknown) => caught);
+      expect(isXeroConnectionApiError(error) && error.code).toBe('XERO_TENANT_MISMATCH');
+    });
+
+    test('choosing an organisation the consent did not cover is XERO_TENANT_NOT_FOUND, and nothing changes', async () => {
+      backend.setConnection(buildConnection('choosingOrganisation'));
+      const error = await client.chooseOrganisation({ tenantId: 'not-offered' }).catch((caught: unknown) => caught);
+      expect(isXeroConnectionApiError(error) && error.code).toBe('XERO_TENANT_NOT_FOUND');
+      expect((await client.getConnection()).status).toBe('choosing_organisation');
+    });
+
+    test('setGrantedOrganisations refuses an empty consent', () => {
+      expect(() => backend.setGrantedOrganisations([])).toThrow('at least one organisation');
+    });
   });
 
   test('a callback with an unknown state is STATE_MISMATCH', async () => {

@@ -1,8 +1,8 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 
-import { createXeroConnectionClient, routes, type RouteName } from '../../src/client';
-import { createXeroConnectionHandlers } from '../../src/testing';
+import { createXeroConnectionClient, isXeroConnectionApiError, routes, type RouteName } from '../../src/client';
+import { createXeroConnectionHandlers, demoTenant } from '../../src/testing';
 
 // The happy-path handlers come from the contract's route table, so a new endpoint cannot be
 // forgotten: each route has exactly one handler, and each answers like a working backend.
@@ -37,9 +37,17 @@ describe('createXeroConnectionHandlers', () => {
         const { state } = await client.connect({ returnTo: 'https://portal.example/', mode: 'connect' });
         expect(await client.completeCallback({ code: 'code', state })).toMatchObject({ status: 'connected' });
       },
+      chooseOrganisation: async () => {
+        // Connected now: there is nothing to choose, and the fake says so as the contract asks.
+        const error = await client.chooseOrganisation({ tenantId: demoTenant.tenantId }).catch((caught: unknown) => caught);
+        expect(isXeroConnectionApiError(error) && [error.code, error.message]).toEqual([
+          'VALIDATION_FAILED',
+          expect.stringContaining('no organisation to choose: the connection is connected'),
+        ]);
+      },
     };
     // The Record type makes a new route a compile error here; the order walks one session.
-    const order: RouteName[] = ['getConnection', 'verify', 'disconnect', 'connect', 'completeCallback'];
+    const order: RouteName[] = ['getConnection', 'verify', 'disconnect', 'connect', 'completeCallback', 'chooseOrganisation'];
     expect([...order].sort()).toEqual(Object.keys(routes).sort());
     for (const name of order) await calls[name]();
   });

@@ -54,6 +54,11 @@ describe('scenarios', () => {
       'disconnect_fails_once',
       'consent_cancelled',
       'contract_violation',
+      'kept_alive',
+      'keep_alive_failing',
+      'choosing_organisation',
+      'organisation_mismatch',
+      'consent_covers_two_organisations',
     ]);
     for (const name of SCENARIO_NAMES) expect(scenarios[name].description.length, name).toBeGreaterThan(20);
   });
@@ -98,6 +103,7 @@ describe('scenarios', () => {
       completeCallback: () => client.completeCallback({ code: 'code', state: 'state' }),
       disconnect: () => client.disconnect(),
       verify: () => client.verify(),
+      chooseOrganisation: () => client.chooseOrganisation({ tenantId: 'tenant' }),
     };
     for (const name of Object.keys(routes) as RouteName[]) {
       const error = await calls[name]().catch((caught: unknown) => caught);
