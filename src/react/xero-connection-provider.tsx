@@ -7,7 +7,10 @@ import { useLatest } from './use-latest';
 
 const EXAMPLE_BASE_URL = '/api/integrations/xero-billing';
 
-interface CommonProviderProps {
+/**
+ * Props of {@link XeroConnectionProvider}: either a `client` or a `baseUrl`, never both.
+ */
+export type XeroConnectionProviderProps = {
   /**
    * The QueryClient to cache the connection in. Default: the one from a `QueryClientProvider`
    * above, or else one of the provider's own (so apps without react-query work too).
@@ -30,12 +33,7 @@ interface CommonProviderProps {
    */
   popupFallback?: PopupFallback | undefined;
   children?: ReactNode;
-}
-
-/**
- * Props of {@link XeroConnectionProvider}: either a `client` or a `baseUrl`, never both.
- */
-export type XeroConnectionProviderProps = CommonProviderProps &
+} &
   (
     | {
         /** A client from `createXeroConnectionClient()`, for custom headers, fetch, timeouts or retries. */
