@@ -28,6 +28,10 @@ function summary(state: XeroConnectionState): string {
       return state.reason === 'refresh_token_expired'
         ? 'Paused: Xero stopped accepting our link because it went unused.'
         : 'Paused: Xero no longer accepts our link.';
+    case 'choosing_organisation':
+      return state.reason === 'organisation_mismatch'
+        ? `Paused: Xero linked ${state.organisations.map((tenant) => tenant.tenantName).join(', ')} instead of ${state.tenant?.tenantName ?? 'the organisation linked before'}.`
+        : 'Paused: pick the organisation invoices go to.';
     case 'disconnected':
       return 'Invoices stay in the portal until Xero is connected.';
     case 'error':
@@ -111,6 +115,18 @@ function InvoiceSyncSetting() {
             </button>
           </>
         ) : null}
+        {state.status === 'choosing_organisation'
+          ? state.organisations.map((tenant) => (
+              <button
+                key={tenant.tenantId}
+                type="button"
+                onClick={() => attempt(() => xero.chooseOrganisation(tenant.tenantId))}
+                aria-busy={xero.isChoosingOrganisation || undefined}
+              >
+                Send invoices to {tenant.tenantName}
+              </button>
+            ))
+          : null}
         {state.status === 'disconnected' ? (
           <button type="button" onClick={() => attempt(() => xero.connect())} aria-busy={xero.isConnecting || undefined}>
             Link Xero
@@ -176,6 +192,16 @@ export const CustomUiExpiring: Story = {
   parameters: backend({ scenario: 'expiring' }),
   play: async ({ canvas }) => {
     await expect(await canvas.findByRole('button', { name: 'Keep the link alive' })).toBeVisible();
+  },
+};
+
+/** The same UI when one consent covered two organisations: one button per organisation. */
+export const CustomUiChoosingOrganisation: Story = {
+  name: 'Custom UI: choosing organisation',
+  parameters: backend({ scenario: 'choosing_organisation' }),
+  play: async ({ canvas, userEvent }) => {
+    await userEvent.click(await canvas.findByRole('button', { name: 'Send invoices to Harbour View Homecare' }));
+    await expect(await canvas.findByText('Sending invoices to Harbour View Homecare.')).toBeVisible();
   },
 };
 

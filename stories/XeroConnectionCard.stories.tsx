@@ -4,7 +4,7 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, waitFor, within } from 'storybook/test';
 
 import { XeroConnectionCard } from '../src';
-import { FAKE_AUTHORIZE_ORIGIN, buildConnection, demoTenant } from '../src/testing';
+import { FAKE_AUTHORIZE_ORIGIN, buildConnection, demoTenant, secondTenant } from '../src/testing';
 import {
   installXeroBackend,
   withXeroConnection,
@@ -125,6 +125,29 @@ export const ErrorRateLimited: Story = {
   },
 };
 
+/** The backend's keep-alive refreshes the connection on a schedule: no expiry countdown, just when it last did. */
+export const KeptAlive: Story = {
+  name: 'Kept alive',
+  parameters: backend({ scenario: 'kept_alive' }),
+  play: async ({ canvas }) => {
+    await expect(await canvas.findByText('Kept active automatically — last refreshed 2 days ago')).toBeVisible();
+    await expect(canvas.queryByText(/unless used/)).toBeNull();
+    await expect(canvas.getByText('Connected', { selector: '[data-slot="xero-connection-card-badge"]' })).toBeVisible();
+  },
+};
+
+/** Keep-alive's last refresh failed: the card names it, says when the connection expires, and what to do. */
+export const KeepAliveFailing: Story = {
+  name: 'Keep-alive failing',
+  parameters: backend({ scenario: 'keep_alive_failing' }),
+  play: async ({ canvas }) => {
+    await expect(await canvas.findByText('Automatic refresh is failing — Xero is not answering right now.')).toBeVisible();
+    await expect(canvas.getByText('Expires in 5 days unless used')).toBeVisible();
+    await expect(canvas.getByText('Check the connection now to keep it active.')).toBeVisible();
+    await expect(canvas.getByRole('button', { name: 'Check connection' })).toBeVisible();
+  },
+};
+
 /** The backend could not reach Xero just now (`xero_unavailable`): the connection has not changed. */
 export const ErrorXeroUnavailable: Story = {
   name: 'Error: Xero unavailable',
@@ -158,6 +181,147 @@ export const Slow: Story = {
   parameters: backend({ scenario: 'slow' }),
   play: async ({ canvas }) => {
     await expect(canvas.getByText('Checking the connection to Xero Billing…')).toBeVisible();
+  },
+};
+
+/* ---- choosing the organisation (contract 1.1) ---------------------------------------------------- */
+
+const THIRD_ORGANISATION = {
+  tenantId: '3f9d6b2e-8a41-4c7d-9e05-b2c81a6f4d93',
+  tenantName: 'Bayside Accounting Practice',
+  tenantType: 'PRACTICE',
+  connectionId: '7a2c9e41-6b3d-4f8e-a1d5-0c9b8e7f6a32',
+} as const;
+
+/** The organisations' radio group, found by its question. */
+function picker(canvas: ReturnType<typeof within>) {
+  return canvas.findByRole('group', { name: 'Which organisation should Xero Billing use?' });
+}
+
+/** One consent covered two organisations: a radio group, nothing chosen up front, and a way out (Disconnect). */
+export const ChoosingOrganisation: Story = {
+  name: 'Choosing organisation',
+  parameters: backend({ scenario: 'choosing_organisation' }),
+  play: async ({ canvas }) => {
+    const group = within(await picker(canvas));
+    await expect(group.getByRole('radio', { name: 'Sunrise Care Group' })).not.toBeChecked();
+    await expect(group.getByRole('radio', { name: 'Harbour View Homecare' })).toHaveAccessibleDescription('Organisation');
+    await expect(canvas.getByRole('button', { name: 'Use this organisation' })).toBeVisible();
+    await expect(canvas.getByRole('button', { name: 'Disconnect' })).toBeVisible();
+  },
+};
+
+/** "Use this organisation" before choosing one: the card says why, and takes the keyboard to the group. */
+export const ChoosingNothingChosen: Story = {
+  name: 'Choosing organisation: nothing chosen',
+  parameters: backend({ scenario: 'choosing_organisation' }),
+  play: async ({ canvas, userEvent, loaded }) => {
+    await picker(canvas);
+    await userEvent.click(canvas.getByRole('button', { name: 'Use this organisation' }));
+    await expect(await canvas.findByText('Choose an organisation first.')).toBeVisible();
+    await waitFor(() => expect(canvas.getByRole('radio', { name: 'Sunrise Care Group' })).toHaveFocus());
+    await expect(xeroOf({ loaded }).backend.requestsTo('chooseOrganisation')).toHaveLength(0);
+  },
+};
+
+/** The choice is on its way to the backend: the button says it is working. */
+export const ChoosingPending: Story = {
+  name: 'Choosing organisation: pending',
+  parameters: backend({ scenario: 'choosing_organisation', setup: (fake) => void fake.hold('chooseOrganisation') }),
+  play: async ({ canvas, userEvent }) => {
+    const group = within(await picker(canvas));
+    await userEvent.click(group.getByRole('radio', { name: 'Harbour View Homecare' }));
+    await userEvent.click(canvas.getByRole('button', { name: 'Use this organisation' }));
+    await expect(await canvas.findByRole('button', { name: 'Working…' })).toHaveAttribute('aria-disabled', 'true');
+  },
+};
+
+/** The backend refused the choice (Xero no longer lists it): an alert, and the choice stays selected. */
+export const ChoosingFailed: Story = {
+  name: 'Choosing organisation: failed',
+  parameters: backend({ scenario: 'choosing_organisation', setup: (fake) => fake.failNext('chooseOrganisation', 'XERO_TENANT_NOT_FOUND') }),
+  play: async ({ canvas, userEvent }) => {
+    const group = within(await picker(canvas));
+    await userEvent.click(group.getByRole('radio', { name: 'Harbour View Homecare' }));
+    await userEvent.click(canvas.getByRole('button', { name: 'Use this organisation' }));
+    await expect(await canvas.findByRole('alert')).toHaveTextContent(
+      "Harbour View Homecare wasn't connected: Xero no longer lists that organisation for this app. Nothing changed.",
+    );
+    await expect(group.getByRole('radio', { name: 'Harbour View Homecare' })).toBeChecked();
+  },
+};
+
+/** Someone who may not choose (`canManage={false}`): what is awaited and who to ask, no controls. */
+export const ChoosingViewer: Story = {
+  name: 'canManage=false: choosing organisation',
+  parameters: backend({ scenario: 'choosing_organisation' }),
+  args: { canManage: false, adminContact: { name: 'Priya Shah', email: 'priya.shah@sunrisecare.example' } },
+  play: async ({ canvas }) => {
+    await expect(await canvas.findByText(/Waiting for an administrator to choose the organisation for Xero Billing/)).toBeVisible();
+    await expect(canvas.queryByRole('radio')).toBeNull();
+    await expect(canvas.getAllByRole('button').map((element) => element.textContent)).toEqual(['Copy link to this page']);
+  },
+};
+
+/** A reconnect came back with another organisation: keep the new one, or try again in Xero. */
+export const OrganisationMismatch: Story = {
+  name: 'Organisation mismatch',
+  parameters: backend({ scenario: 'organisation_mismatch' }),
+  play: async ({ canvas }) => {
+    await expect(
+      await canvas.findByText('You connected Harbour View Homecare, but Xero Billing was connected to Sunrise Care Group.'),
+    ).toBeVisible();
+    await expect(canvas.getByRole('button', { name: 'Use Harbour View Homecare instead' })).toBeVisible();
+    await expect(canvas.getByRole('button', { name: 'Try again' })).toBeVisible();
+  },
+};
+
+/** A mismatch where Xero connected two other organisations (one a practice): the same radio group. */
+export const OrganisationMismatchSeveral: Story = {
+  name: 'Organisation mismatch: several organisations',
+  parameters: backend({
+    setup: (fake) => {
+      const mismatch = buildConnection('organisationMismatch', {}, fake.now());
+      if (mismatch.status === 'choosing_organisation') fake.setConnection({ ...mismatch, organisations: [secondTenant, THIRD_ORGANISATION] });
+    },
+  }),
+  play: async ({ canvas }) => {
+    await expect(
+      await canvas.findByText(
+        'You connected Harbour View Homecare and Bayside Accounting Practice, but Xero Billing was connected to Sunrise Care Group.',
+      ),
+    ).toBeVisible();
+    const group = within(await picker(canvas));
+    await expect(group.getByRole('radio', { name: 'Bayside Accounting Practice' })).toHaveAccessibleDescription('Practice');
+    await expect(canvas.getByRole('button', { name: 'Try again' })).toBeVisible();
+  },
+};
+
+/**
+ * Never connected; on Xero's consent screen the user ticks two organisations. Connect → Xero
+ * (simulated) → back on the page, the card asks which one → Harbour View Homecare → connected to it.
+ */
+export const ConsentCoversTwoOrganisations: Story = {
+  name: 'Consent covers two organisations (play)',
+  parameters: backend({ scenario: 'consent_covers_two_organisations' }),
+  play: async ({ canvas, userEvent, step, loaded }) => {
+    const xero = xeroOf({ loaded });
+
+    await step('Connect to Xero → Xero (allow, two organisations) → back: the card asks which one', async () => {
+      await userEvent.click(await canvas.findByRole('button', { name: 'Connect to Xero' }));
+      await waitFor(() => expect(xero.navigate).toHaveBeenCalledWith(expect.stringContaining(FAKE_AUTHORIZE_ORIGIN)));
+      await expect(await canvas.findByRole('group', { name: 'Which organisation should Xero Billing use?' }, { timeout: 3_000 })).toBeVisible();
+    });
+
+    await step('Harbour View Homecare → Use this organisation: connected to it, and said so', async () => {
+      await userEvent.click(canvas.getByRole('radio', { name: 'Harbour View Homecare' }));
+      await userEvent.click(canvas.getByRole('button', { name: 'Use this organisation' }));
+      await expect(await canvas.findByText('Connected to Harbour View Homecare')).toBeVisible();
+      await expect(canvas.getByText('You connected Harbour View Homecare to Xero Billing.')).toBeVisible();
+      await expect(xero.backend.requestsTo('chooseOrganisation').map((request) => request.body)).toEqual([
+        { tenantId: secondTenant.tenantId },
+      ]);
+    });
   },
 };
 

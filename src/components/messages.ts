@@ -16,6 +16,8 @@ export interface XeroConnectionMessages {
   'badge.disconnected': Message;
   'badge.error': Message;
   'badge.loading': Message;
+  /** Xero granted access, but the organisation to use is still to be chosen (`choosing_organisation`). */
+  'badge.choosingOrganisation': Message;
 
   'status.loading': Message<{ title: string }>;
   'status.connected': Message<{ organisation: string }>;
@@ -28,6 +30,45 @@ export interface XeroConnectionMessages {
   'status.error.rate_limited': Message;
   'status.error.xero_unavailable': Message;
   'status.error.contract': Message<{ title: string }>;
+
+  /**
+   * Connected, and the backend's keep-alive refreshes the connection on a schedule (so it never
+   * expires unused); `{relative}` is when it last did, e.g. "2 days ago". Shown instead of an expiry.
+   */
+  'status.keptAlive': Message<{ relative: string }>;
+  /** The same, before keep-alive's first refresh of this connection. */
+  'status.keptAliveNotYetRefreshed': Message;
+  /**
+   * Keep-alive's last refresh failed; `{reason}` is one of the `reason.*` sentences. The expiry
+   * ("Expires in N days unless used") follows it, then `hint.keepAliveFailing` for people who can act.
+   */
+  'status.keepAliveFailing': Message<{ reason: string }>;
+  /** What to do while keep-alive fails: the "Check connection" button refreshes the connection now. */
+  'hint.keepAliveFailing': Message;
+
+  /**
+   * One consent in Xero covered several organisations (`choosing_organisation`,
+   * `multiple_organisations`); nothing is exported until one is chosen. For people who can choose.
+   */
+  'status.choosingOrganisation.multiple_organisations': Message<{ count: number; title: string }>;
+  /**
+   * A reconnect came back with another organisation than the one connected before
+   * (`organisation_mismatch`). `{connected}` names what Xero connected ("A", or "A and B"),
+   * `{expected}` the organisation connected before.
+   */
+  'status.choosingOrganisation.organisation_mismatch': Message<{ connected: string; expected: string; title: string }>;
+  /** What to do about a mismatch; `{organisations}` is "A", or "A or B" when Xero connected several. */
+  'hint.organisationMismatch': Message<{ organisations: string; expected: string }>;
+  /** `choosing_organisation` for people who may not choose (`canManage={false}`). */
+  'status.choosingOrganisation.waiting': Message<{ title: string }>;
+
+  /** The organisation picker's question (the radio group's `<legend>`). */
+  'picker.legend': Message<{ title: string }>;
+  /** Xero's kind of tenant, shown under each organisation's name in the picker. */
+  'picker.type.ORGANISATION': Message;
+  'picker.type.PRACTICE': Message;
+  /** Said when "Use this organisation" is pressed before an organisation was chosen. */
+  'picker.required': Message;
 
   'detail.organisation': Message;
   'detail.connectedSince': Message;
@@ -47,6 +88,14 @@ export interface XeroConnectionMessages {
   'action.checkConnection': Message;
   'action.tryAgain': Message;
   'action.working': Message;
+  /** Links the organisation chosen in the picker. */
+  'action.useThisOrganisation': Message;
+  /** Links the only organisation Xero connected (one consent, one organisation left to confirm). */
+  'action.useOrganisation': Message<{ organisation: string }>;
+  /** Keeps the organisation Xero connected instead of the one connected before (a mismatch). */
+  'action.useOrganisationInstead': Message<{ organisation: string }>;
+  /** After a mismatch: disconnect and go back to Xero to choose the organisation connected before. */
+  'action.tryAgainInXero': Message;
 
   'dialog.title': Message<{ organisation: string; title: string }>;
   'dialog.description': Message;
@@ -60,6 +109,8 @@ export interface XeroConnectionMessages {
   'notice.consentCancelled': Message;
   'notice.askAdmin': Message;
   'notice.actionFailed': Message<{ reason: string }>;
+  /** Choosing an organisation failed; the choice stays selected. `{reason}` is one of the `reason.*` sentences. */
+  'notice.chooseOrganisationFailed': Message<{ organisation: string; reason: string }>;
 
   /** How the round trip through Xero ended, shown when the user is back (or the pop-up is done). */
   'outcome.connected': Message<{ organisation: string; title: string }>;
@@ -89,6 +140,8 @@ export interface XeroConnectionMessages {
   'reason.xeroUnavailable': Message;
   'reason.signedOut': Message;
   'reason.notAllowed': Message;
+  /** `XERO_TENANT_NOT_FOUND`: the organisation is no longer connected to the app in Xero. */
+  'reason.organisationNotFound': Message;
   'reason.unknown': Message;
 }
 
@@ -100,6 +153,7 @@ export const defaultMessages: XeroConnectionMessages = {
   'badge.disconnected': 'Not connected',
   'badge.error': 'Unavailable',
   'badge.loading': 'Checking…',
+  'badge.choosingOrganisation': 'Action needed',
 
   'status.loading': 'Checking the connection to {title}…',
   'status.connected': 'Connected to {organisation}',
@@ -118,6 +172,24 @@ export const defaultMessages: XeroConnectionMessages = {
   'status.error.xero_unavailable': 'Xero is not answering right now. Your connection hasn’t changed.',
   'status.error.contract': "The portal's server answered in a way this page doesn't understand, so we couldn't check {title}.",
 
+  'status.keptAlive': 'Kept active automatically — last refreshed {relative}',
+  'status.keptAliveNotYetRefreshed': 'Kept active automatically',
+  'status.keepAliveFailing': 'Automatic refresh is failing — {reason}',
+  'hint.keepAliveFailing': 'Check the connection now to keep it active.',
+
+  'status.choosingOrganisation.multiple_organisations':
+    'You gave {title} access to {count} organisations in Xero. Choose the one it should use; nothing is exported until you do.',
+  'status.choosingOrganisation.organisation_mismatch': 'You connected {connected}, but {title} was connected to {expected}.',
+  'hint.organisationMismatch':
+    'Use {organisations} instead, or try again and choose {expected} in Xero. Nothing is exported until you do.',
+  'status.choosingOrganisation.waiting':
+    'Waiting for an administrator to choose the organisation for {title}. Nothing is exported until then.',
+
+  'picker.legend': 'Which organisation should {title} use?',
+  'picker.type.ORGANISATION': 'Organisation',
+  'picker.type.PRACTICE': 'Practice',
+  'picker.required': 'Choose an organisation first.',
+
   'detail.organisation': 'Organisation',
   'detail.connectedSince': 'Connected since',
   'detail.connectedBy': 'Connected by',
@@ -134,6 +206,10 @@ export const defaultMessages: XeroConnectionMessages = {
   'action.checkConnection': 'Check connection',
   'action.tryAgain': 'Try again',
   'action.working': 'Working…',
+  'action.useThisOrganisation': 'Use this organisation',
+  'action.useOrganisation': 'Use {organisation}',
+  'action.useOrganisationInstead': 'Use {organisation} instead',
+  'action.tryAgainInXero': 'Try again',
 
   'dialog.title': 'Disconnect {organisation} from {title}?',
   'dialog.description': 'Exports to Xero stop until you connect again. Nothing in Xero is deleted.',
@@ -148,6 +224,7 @@ export const defaultMessages: XeroConnectionMessages = {
   'notice.consentCancelled': 'You cancelled the connection in Xero. Nothing changed.',
   'notice.askAdmin': 'Ask an administrator to reconnect Xero.',
   'notice.actionFailed': "That didn't work: {reason}",
+  'notice.chooseOrganisationFailed': "{organisation} wasn't connected: {reason} Nothing changed.",
 
   'outcome.connected': 'You connected {organisation} to {title}.',
   'outcome.popupClosed': 'The Xero window was closed before the connection finished. Nothing changed.',
@@ -174,6 +251,7 @@ export const defaultMessages: XeroConnectionMessages = {
   'reason.xeroUnavailable': 'Xero is not answering right now.',
   'reason.signedOut': 'You have been signed out of the portal.',
   'reason.notAllowed': "You don't have permission to change this connection.",
+  'reason.organisationNotFound': 'Xero no longer lists that organisation for this app.',
   'reason.unknown': "Something went wrong on the portal's server.",
 };
 

@@ -407,6 +407,8 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
               lastUsedAt: at,
               lastRefreshedAt: at,
               refreshTokenExpiresAt: afterLifetime(new Date(at), connection.refreshTokenLifetimeDays),
+              // The refresh worked, so keep-alive is no longer failing (its next run is not moved).
+              ...(connection.keepAlive ? { keepAlive: { ...connection.keepAlive, failing: false } } : {}),
             })
           : connectionSchema.parse({ ...connection, checkedAt: at });
       return jsonAnswer(connectionSchema, connection);

@@ -50,6 +50,9 @@ export const CONNECTION_FIXTURE_NAMES = [
   'organisationMismatch',
 ] as const;
 
+/** Every field any status of a connection may carry (`organisations` included), for overrides. */
+export type ConnectionField = Connection extends infer C ? (C extends unknown ? keyof C : never) : never;
+
 /** Names of the connection fixtures. */
 export type ConnectionFixtureName = (typeof CONNECTION_FIXTURE_NAMES)[number];
 
@@ -63,7 +66,7 @@ function iso(date: Date, offsetDays: number): string {
  */
 export function buildConnection(
   name: ConnectionFixtureName,
-  overrides: Partial<Record<keyof Connection, unknown>> = {},
+  overrides: Partial<Record<ConnectionField, unknown>> = {},
   now: Date = FIXTURE_NOW,
 ): Connection {
   const lifetime = 60;

@@ -8,6 +8,7 @@ export {
   buildProblem,
   demoTenant,
   secondTenant,
+  type ConnectionField,
   type ConnectionFixtureName,
 } from './fixtures';
 export {

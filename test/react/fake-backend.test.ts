@@ -117,6 +117,13 @@ describe('createFakeXeroBackend', () => {
     expect(verified.refreshTokenExpiresAt).toBe(new Date(FIXTURE_NOW.getTime() + 60 * 86_400_000).toISOString());
   });
 
+  test('a verify that refreshes clears a failing keep-alive, and leaves its schedule alone', async () => {
+    const failing = buildConnection('keepAliveFailing');
+    backend.setConnection(failing);
+    const verified = await client.verify();
+    expect(verified.keepAlive).toEqual({ ...failing.keepAlive, failing: false });
+  });
+
   test('failNext and network errors are used in order, then the happy path returns', async () => {
     backend.failNext('getConnection', 'XERO_RATE_LIMITED');
     backend.failNext('getConnection', 'network_error');

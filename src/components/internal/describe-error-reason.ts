@@ -18,6 +18,8 @@ function reasonKey(code: XeroConnectionErrorCode): ReasonKey {
     case 'FORBIDDEN':
     case 'XERO_FORBIDDEN':
       return 'reason.notAllowed';
+    case 'XERO_TENANT_NOT_FOUND':
+      return 'reason.organisationNotFound';
     default:
       return 'reason.unknown';
   }

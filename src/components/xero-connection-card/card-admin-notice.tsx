@@ -17,6 +17,11 @@ export interface CardAdminNoticeProps {
   adminContact: AdminContact | undefined;
   messages: XeroConnectionMessages;
   styled: boolean;
+  /**
+   * The request to the administrator: by default "Ask an administrator to reconnect Xero.";
+   * `null` leaves it out where the status already says what is awaited.
+   */
+  ask?: string | null | undefined;
 }
 
 // One address, nothing that could add headers or other recipients to the mailto: URL.
@@ -54,7 +59,7 @@ type CopyState = 'idle' | 'copied' | 'failed';
  * context, a refused permission) the link appears in a read-only field, selected, to copy by hand.
  * The copy's result is announced in its own polite live region.
  */
-export function CardAdminNotice({ title, adminContact, messages, styled }: CardAdminNoticeProps): ReactNode {
+export function CardAdminNotice({ title, adminContact, messages, styled, ask }: CardAdminNoticeProps): ReactNode {
   const pageHref = usePageHref();
   const [copyState, setCopyState] = useState<CopyState>('idle');
   const [fallbackLink, setFallbackLink] = useState<string | null>(null);
@@ -106,9 +111,11 @@ export function CardAdminNotice({ title, adminContact, messages, styled }: CardA
 
   return (
     <div data-slot="xero-connection-card-admin" {...styledHook(styled)}>
-      <p data-slot="xero-connection-card-admin-ask" {...styledHook(styled)}>
-        {formatMessage(messages, 'notice.askAdmin')}
-      </p>
+      {ask === null ? null : (
+        <p data-slot="xero-connection-card-admin-ask" {...styledHook(styled)}>
+          {ask ?? formatMessage(messages, 'notice.askAdmin')}
+        </p>
+      )}
       {contact !== null ? (
         <p data-slot="xero-connection-card-admin-contact" {...styledHook(styled)}>
           {formatMessage(messages, 'admin.contactLabel')} {contact}

@@ -13,7 +13,7 @@ import {
   type Ref,
 } from 'react';
 
-import type { Connection } from '../../client';
+import type { Connection, Tenant } from '../../client';
 import type { UseXeroConnectionOptions, XeroConnectionState } from '../../react/types';
 import { useIsomorphicLayoutEffect } from '../../react/use-latest';
 import { useXeroConnection } from '../../react/use-xero-connection';
@@ -25,9 +25,11 @@ import { CardAdminNotice, type AdminContact } from './card-admin-notice';
 import { CardButton, type CardButtonProps } from './card-button';
 import { CardDetails } from './card-details';
 import { CardHeader, type CardHeadingLevel } from './card-header';
+import { CardOrganisationPicker } from './card-organisation-picker';
 import { CardStatus } from './card-status';
 import { describeOutcome } from './describe-outcome';
 import { describeState, type DisconnectedNotice } from './describe-state';
+import { formatList } from './format-list';
 import { styledHook, type ButtonVariant } from '../internal/style-hooks';
 
 /** Props of {@link XeroConnectionCard}. Other props go to the root `<section>`. */
@@ -54,7 +56,7 @@ export interface XeroConnectionCardProps
   adminContact?: AdminContact | undefined;
 }
 
-type CardAction = 'connect' | 'reconnect' | 'verify' | 'retry';
+type CardAction = 'connect' | 'reconnect' | 'verify' | 'retry' | 'choose-organisation';
 
 /** The connection whose facts the details list shows, when the state has one worth showing. */
 function detailsConnection(state: XeroConnectionState): Connection | null {
@@ -84,9 +86,15 @@ function detailsConnection(state: XeroConnectionState): Connection | null {
  * "Disconnect my account" → confirm → "Your Xero account has been disconnected" → "Set up
  * {title} again"; "Reconnect" does the same in one step.
  *
+ * When the backend keeps the connection active on a schedule (contract 1.1's `keepAlive`) it says
+ * so ("Kept active automatically — last refreshed 2 days ago") instead of an expiry warning, and
+ * warns when that automatic refresh fails. When one consent in Xero covered several
+ * organisations, or a reconnect came back with another one (`choosing_organisation`), it asks
+ * which organisation to use with a radio group, or offers to keep the new one or try again.
+ *
  * The root is a `<section>` named by the title, with `data-slot="xero-connection-card"`,
- * `data-state` (`loading | connected | expiring | needs_reauth | disconnected | error`) and
- * `data-reason` when there is one. Status changes are announced politely.
+ * `data-state` (`loading | connected | expiring | needs_reauth | choosing_organisation |
+ * disconnected | error`) and `data-reason` when there is one. Status changes are announced politely.
  * Must be used within `<XeroConnectionProvider>`.
  *
  * @example
@@ -131,7 +139,9 @@ export const XeroConnectionCard = /* @__PURE__ */ forwardRef<HTMLElement, XeroCo
   const { state, canManage } = connection;
   const styled = !unstyled;
   const messages = useMemo(() => resolveMessages(overrides), [overrides]);
-  const headingId = `${useId()}-title`;
+  const baseId = useId();
+  const headingId = `${baseId}-title`;
+  const pickerFormId = `${baseId}-organisation`;
 
   // UI-only state; the connection itself lives in the hook's cache.
   const [dialogOpen, setDialogOpen] = useState(false);
@@ -139,12 +149,29 @@ export const XeroConnectionCard = /* @__PURE__ */ forwardRef<HTMLElement, XeroCo
   // (no organisation) before the dialog has closed.
   const [dialogOrganisation, setDialogOrganisation] = useState<string | null>(null);
   const [notice, setNotice] = useState<DisconnectedNotice | null>(null);
-  const [failure, setFailure] = useState<{ action: CardAction; reason: string; status?: string } | null>(null);
+  const [failure, setFailure] = useState<{ action: CardAction; text: string; status?: string } | null>(null);
+  // The organisation picker's choice, kept across a failed attempt; `pickerAttempts` counts the
+  // presses of "Use this organisation" without a choice (each one says why and focuses the group).
+  const [selectedTenantId, setSelectedTenantId] = useState<string | null>(null);
+  const [pickerAttempts, setPickerAttempts] = useState(0);
+  // The organisation just chosen in this card, to say "You connected … to …" once it shows connected.
+  const [chosenTenantId, setChosenTenantId] = useState<string | null>(null);
 
   // The "just disconnected" notice is about this disconnection only: a connection made since ends it.
   const stale = notice !== null && state.status !== 'disconnected' && state.status !== 'loading';
   if (stale) setNotice(null);
   const shownNotice = state.status === 'disconnected' ? notice : null;
+
+  // The picker's choice belongs to this round of choosing; the "you connected" line to the
+  // connection it made. Both go once the status moves elsewhere.
+  const settled = state.status !== 'loading';
+  if (settled && state.status !== 'choosing_organisation' && (selectedTenantId !== null || pickerAttempts !== 0)) {
+    setSelectedTenantId(null);
+    setPickerAttempts(0);
+  }
+  const showsChosen =
+    (state.status === 'connected' || state.status === 'expiring') && chosenTenantId !== null && state.tenant.tenantId === chosenTenantId;
+  if (settled && chosenTenantId !== null && !showsChosen && state.status !== 'choosing_organisation') setChosenTenantId(null);
 
   // A failure is about the state it was shown in: remember that state on first render, and drop
   // the message once the status moves on (a refetch on focus, another tab), so "That didn't work"
@@ -155,15 +182,20 @@ export const XeroConnectionCard = /* @__PURE__ */ forwardRef<HTMLElement, XeroCo
     setFailure(null);
   }
 
-  const description = describeState(state, messages, title, shownNotice, locale);
+  const now = new Date(connection.updatedAt);
+  const description = describeState(state, { messages, title, notice: shownNotice, locale, now, canManage });
   const outcome = describeOutcome(connection.returnOutcome, state, messages, title);
-  const sentences =
-    outcome?.tone === 'status' ? [...description.sentences, { kind: 'outcome' as const, text: outcome.text }] : description.sentences;
+  let outcomeText = outcome?.tone === 'status' ? outcome.text : null;
+  if (outcomeText === null && showsChosen) {
+    outcomeText = formatMessage(messages, 'outcome.connected', { organisation: state.tenant.tenantName, title });
+  }
+  const sentences = outcomeText === null ? description.sentences : [...description.sentences, { kind: 'outcome' as const, text: outcomeText }];
   const details = detailsConnection(state);
 
   /* ---- focus --------------------------------------------------------------------------------- */
 
   const headingRef = useRef<HTMLHeadingElement | null>(null);
+  const firstRadioRef = useRef<HTMLInputElement | null>(null);
   const setUpAgainRef = useRef<HTMLButtonElement | null>(null);
   const lastFocusedRef = useRef<HTMLElement | null>(null);
   const focusSetUpAgainRef = useRef(false);
@@ -200,11 +232,20 @@ export const XeroConnectionCard = /* @__PURE__ */ forwardRef<HTMLElement, XeroCo
     if (focusSetUpAgainRef.current && !dialogOpen && shownNotice) focusNextStep();
   }, [dialogOpen, shownNotice, focusNextStep]);
 
+  // "Use this organisation" without a choice: into the group, whose radios now carry the reason.
+  useEffect(() => {
+    if (pickerAttempts > 0) firstRadioRef.current?.focus();
+  }, [pickerAttempts]);
+
   /* ---- actions ------------------------------------------------------------------------------- */
 
-  const run = (action: CardAction, start: () => Promise<unknown>) => {
+  const run = (
+    action: CardAction,
+    start: () => Promise<unknown>,
+    describe: (reason: string) => string = (reason) => formatMessage(messages, 'notice.actionFailed', { reason }),
+  ) => {
     setFailure(null);
-    start().catch((error: unknown) => setFailure({ action, reason: describeErrorReason(error, messages) }));
+    start().catch((error: unknown) => setFailure({ action, text: describe(describeErrorReason(error, messages)) }));
   };
 
   const handleConnect = () => run('connect', () => connection.connect());
@@ -222,10 +263,46 @@ export const XeroConnectionCard = /* @__PURE__ */ forwardRef<HTMLElement, XeroCo
     }
   };
 
+  const handleChoose = (tenant: Tenant) =>
+    run(
+      'choose-organisation',
+      async () => {
+        await connection.chooseOrganisation(tenant.tenantId);
+        setChosenTenantId(tenant.tenantId);
+      },
+      (reason) => formatMessage(messages, 'notice.chooseOrganisationFailed', { organisation: tenant.tenantName, reason }),
+    );
+  const organisations = state.status === 'choosing_organisation' ? state.organisations : [];
+  const selected = organisations.find((tenant) => tenant.tenantId === selectedTenantId) ?? null;
+  const handleSelect = (tenantId: string) => {
+    setSelectedTenantId(tenantId);
+    setPickerAttempts(0);
+  };
+  const handlePickerSubmit = () => {
+    if (connection.isChoosingOrganisation) return;
+    if (selected === null) {
+      // Never a silent no-op: say what is missing, where it is missing.
+      setFailure(null);
+      setPickerAttempts((attempts) => attempts + 1);
+      return;
+    }
+    handleChoose(selected);
+  };
+
+  // While choosing, the disconnect removes every organisation the consent covered: the dialog names them all.
+  const disconnectName =
+    state.status === 'choosing_organisation'
+      ? formatList(
+          state.organisations.map((tenant) => tenant.tenantName),
+          locale,
+          'conjunction',
+        )
+      : description.organisation;
+
   const handleOpenChange = (open: boolean) => {
     if (open) {
       setFailure(null);
-      setDialogOrganisation(description.organisation);
+      setDialogOrganisation(disconnectName);
       connection.track({ type: 'disconnect_requested' });
     }
     setDialogOpen(open);
@@ -268,20 +345,57 @@ export const XeroConnectionCard = /* @__PURE__ */ forwardRef<HTMLElement, XeroCo
   let before: ReactNode = null;
   let trigger: ReactNode = null;
   let after: ReactNode = null;
+  // The radio group, when there is more than one organisation to choose from.
+  let picker = false;
   switch (state.status) {
     case 'loading':
       break;
     case 'connected':
-    case 'expiring':
+    case 'expiring': {
       // Only GET /connections tells whether the organisation removed the app in Xero (refreshes
       // still work then), so the check is on offer whenever the connection looks fine; it is the
-      // first thing to do when it is about to expire.
-      before = button('check-connection', state.status === 'expiring' ? 'primary' : 'secondary', formatMessage(messages, 'action.checkConnection'), {
+      // first thing to do when it is about to expire, or when the automatic refresh fails.
+      const urgent = state.status === 'expiring' || state.connection.keepAlive?.failing === true;
+      before = button('check-connection', urgent ? 'primary' : 'secondary', formatMessage(messages, 'action.checkConnection'), {
         pending: connection.isVerifying,
         onClick: handleVerify,
       });
       trigger = disconnectTrigger('disconnect', 'secondary', formatMessage(messages, 'action.disconnect'));
       break;
+    }
+    case 'choosing_organisation': {
+      const only = state.organisations.length === 1 ? state.organisations[0] : undefined;
+      const mismatch = state.reason === 'organisation_mismatch';
+      picker = only === undefined;
+      if (only === undefined) {
+        // Submits the picker's form (also reached by Enter on a radio).
+        before = button('use-this-organisation', 'primary', formatMessage(messages, 'action.useThisOrganisation'), {
+          type: 'submit',
+          form: pickerFormId,
+          pending: connection.isChoosingOrganisation,
+        });
+      } else {
+        before = button(
+          'use-organisation',
+          'primary',
+          formatMessage(messages, mismatch ? 'action.useOrganisationInstead' : 'action.useOrganisation', { organisation: only.tenantName }),
+          { pending: connection.isChoosingOrganisation, onClick: () => handleChoose(only) },
+        );
+      }
+      if (mismatch) {
+        // reconnect(): disconnects, then goes back to Xero expecting the organisation connected
+        // before. Keyed like Reconnect, so the same busy button stays (with focus) meanwhile.
+        after = button('reconnect', 'secondary', formatMessage(messages, 'action.tryAgainInXero'), {
+          pending: connection.isReconnecting,
+          onClick: handleReconnect,
+        });
+      } else {
+        // The way out: disconnect, confirmed like any disconnect, since it removes the app in
+        // Xero for every organisation the consent covered.
+        trigger = disconnectTrigger('disconnect', 'secondary', formatMessage(messages, 'action.disconnect'));
+      }
+      break;
+    }
     case 'needs_reauth':
       trigger = disconnectTrigger('disconnect-my-account', 'primary', formatMessage(messages, 'action.disconnectMyAccount'));
       after = reconnectButton;
@@ -319,7 +433,9 @@ export const XeroConnectionCard = /* @__PURE__ */ forwardRef<HTMLElement, XeroCo
     after = null;
     if (!(state.status === 'error' && state.error)) before = null;
   }
-  const askAdmin = !canManage && (state.status === 'needs_reauth' || state.status === 'disconnected');
+  if (!canManage) picker = false;
+  const askAdmin =
+    !canManage && (state.status === 'needs_reauth' || state.status === 'disconnected' || state.status === 'choosing_organisation');
 
   const reason = 'reason' in state ? state.reason : null;
 
@@ -361,10 +477,34 @@ export const XeroConnectionCard = /* @__PURE__ */ forwardRef<HTMLElement, XeroCo
           {outcome.text}
         </p>
       ) : null}
-      {askAdmin ? <CardAdminNotice title={title} adminContact={adminContact} messages={messages} styled={styled} /> : null}
+      {picker ? (
+        <CardOrganisationPicker
+          formId={pickerFormId}
+          legend={formatMessage(messages, 'picker.legend', { title })}
+          organisations={organisations}
+          selected={selected?.tenantId ?? null}
+          onSelect={handleSelect}
+          onSubmit={handlePickerSubmit}
+          error={pickerAttempts > 0 && selected === null ? formatMessage(messages, 'picker.required') : null}
+          busy={connection.isChoosingOrganisation}
+          firstRadioRef={firstRadioRef}
+          messages={messages}
+          styled={styled}
+        />
+      ) : null}
+      {askAdmin ? (
+        <CardAdminNotice
+          title={title}
+          adminContact={adminContact}
+          messages={messages}
+          styled={styled}
+          // The status already says an administrator has to choose.
+          ask={state.status === 'choosing_organisation' ? null : undefined}
+        />
+      ) : null}
       {failure ? (
         <p role="alert" data-slot="xero-connection-card-alert" data-action={failure.action} {...styledHook(styled)}>
-          {formatMessage(messages, 'notice.actionFailed', { reason: failure.reason })}
+          {failure.text}
         </p>
       ) : null}
       <div data-slot="xero-connection-card-actions" {...styledHook(styled)}>
