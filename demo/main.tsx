@@ -19,6 +19,11 @@ import type { DemoState, DemoUserId } from './demo-api';
 
 type Theme = 'light' | 'dark';
 
+// Served under a strict CSP (`buildDemoPage()`), the page carries its nonce in Vite's
+// <meta property="csp-nonce">; the card hands it to the dialog's scroll-lock style. `.nonce`, not
+// the attribute, which browsers blank once the page has loaded.
+const cspNonce = document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce || undefined;
+
 async function demoRequest(path: string, body?: unknown): Promise<DemoState> {
   const response = await fetch(`/demo${path}`, {
     method: body === undefined ? 'GET' : 'POST',
@@ -158,6 +163,7 @@ function Portal() {
               <XeroConnectionCard
                 title={integration.title}
                 headingLevel={2}
+                nonce={cspNonce}
                 // The host knows the user's role; the backend enforces it again (403) either way.
                 canManage={state.users.find((user) => user.id === state.user)?.canManage ?? false}
                 adminContact={{ name: 'Alice Nguyen', email: 'alice@sunrise-care.example' }}

@@ -7,7 +7,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { createServer as createViteServer, type ViteDevServer } from 'vite';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { build as viteBuild, createServer as createViteServer } from 'vite';
 
 import {
   createMemoryConnectionStore,
@@ -28,6 +31,12 @@ export interface DemoOptions {
   realXero?: RealXero | null;
   /** Vite's log level; the tests silence it. */
   logLevel?: 'info' | 'warn' | 'error' | 'silent';
+  /**
+   * Serve this built page (`vite build` output, see `buildDemoPage()`) instead of Vite's dev
+   * server, under a strict Content-Security-Policy: scripts and styles from the origin or with
+   * the response's nonce only, no inline code, no eval. Proves the package runs under one.
+   */
+  strictCspPage?: string;
 }
 
 /** A Xero app registered with the real Xero. */
@@ -159,12 +168,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   }
   let backends = await buildBackends();
 
-  const vite: ViteDevServer = await createViteServer({
-    configFile: new URL('./vite.config.ts', import.meta.url).pathname,
-    server: { middlewareMode: true, hmr: false },
-    appType: 'spa',
-    logLevel: options.logLevel ?? 'info',
-  });
+  const page =
+    options.strictCspPage === undefined
+      ? await createViteServer({
+          configFile: new URL('./vite.config.ts', import.meta.url).pathname,
+          server: { middlewareMode: true, hmr: false },
+          appType: 'spa',
+          logLevel: options.logLevel ?? 'info',
+        })
+      : strictCspPageServer(options.strictCspPage);
 
   const state = (user: DemoUserId | null): DemoState => ({
     mode: emulator ? 'emulator' : 'real-xero',
@@ -221,19 +233,81 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     }
     // Everyone arrives signed in as the administrator; the page can switch to a viewer.
     if (cookieUser(req.headers.cookie) === null) res.setHeader('set-cookie', `${COOKIE}=alice; Path=/; HttpOnly; SameSite=Lax`);
-    vite.middlewares(req, res);
+    page.middlewares(req, res);
   };
 
   return {
     url: `${origin}/`,
     emulator,
     async close() {
-      await vite.close();
+      await page.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();
       });
       await emulator?.close();
     },
+  };
+}
+
+/** The nonce placeholder `buildDemoPage()` asks Vite to write; the server replaces it per response. */
+const NONCE_PLACEHOLDER = 'DEMO_CSP_NONCE';
+
+/**
+ * Builds the demo page for {@link DemoOptions.strictCspPage} into `outDir`, its tags carrying a
+ * nonce placeholder (Vite's `html.cspNonce`) that the server fills in per response.
+ */
+export async function buildDemoPage(outDir: string): Promise<string> {
+  await viteBuild({
+    configFile: new URL('./vite.config.ts', import.meta.url).pathname,
+    logLevel: 'warn',
+    html: { cspNonce: NONCE_PLACEHOLDER },
+    build: { outDir, emptyOutDir: true },
+  });
+  return outDir;
+}
+
+/** The policy the strict page is served with. `nonce` is fresh for every response. */
+export function strictContentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    `style-src 'self' 'nonce-${nonce}'`,
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+// A static server for the built page: files from `dir`, anything else is the page itself (a SPA),
+// every response under the strict policy.
+function strictCspPageServer(dir: string) {
+  return {
+    middlewares(req: IncomingMessage, res: ServerResponse): void {
+      const nonce = randomBytes(16).toString('base64');
+      res.setHeader('content-security-policy', strictContentSecurityPolicy(nonce));
+      res.setHeader('cache-control', 'no-store');
+      const path = normalize(new URL(req.url ?? '/', 'http://page').pathname).replace(/^(\.\.[/\\])+/, '');
+      const file = extname(path) in CONTENT_TYPES && path !== '/index.html' ? join(dir, path) : join(dir, 'index.html');
+      readFile(file).then(
+        (body) => {
+          const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
+          res.writeHead(200, { 'content-type': type });
+          res.end(type.startsWith('text/html') ? body.toString('utf8').replaceAll(NONCE_PLACEHOLDER, nonce) : body);
+        },
+        () => res.writeHead(404).end('not found'),
+      );
+    },
+    close: async () => {},
   };
 }

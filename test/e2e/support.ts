@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 
-import { startDemo, type RunningDemo } from '../../demo/server';
+import { startDemo, type DemoOptions, type RunningDemo } from '../../demo/server';
 import { chromiumArgs, chromiumExecutable } from '../support/chromium';
 
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -27,10 +27,11 @@ export interface E2E {
  * The whole stack for one test file: the demo server (emulator + reference backend + Vite page)
  * on a free port, and Debian's Chromium. Each test starts from "Start over" in a new profile.
  */
-export function demoForThisFile(): E2E {
+export function demoForThisFile(options: Pick<DemoOptions, 'strictCspPage'> | (() => Promise<Pick<DemoOptions, 'strictCspPage'>>) = {}): E2E {
   const e2e = {} as E2E;
   beforeAll(async () => {
-    e2e.demo = await startDemo({ port: 0, logLevel: 'warn', realXero: null });
+    const extra = typeof options === 'function' ? await options() : options;
+    e2e.demo = await startDemo({ port: 0, logLevel: 'warn', realXero: null, ...extra });
     e2e.browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs, headless: true });
     e2e.newContext = async () => {
       const response = await fetch(new URL('/demo/reset', e2e.demo.url), { method: 'POST', body: '{}' });
@@ -68,7 +69,8 @@ export async function see(locator: Locator, what: string): Promise<void> {
  * readably; then keeps a screenshot named after the step.
  */
 export async function checkStep(page: Page, name: string): Promise<void> {
-  await page.addScriptTag({ path: axeSource });
+  // Evaluated rather than added as a <script>: a page under a strict CSP refuses inline scripts.
+  await page.evaluate(readFileSync(axeSource, 'utf8'));
   // Animations finish first, so contrast is measured on the final colours.
   await page.evaluate(() => Promise.allSettled(document.getAnimations().map((animation) => animation.finished)));
   const violations = await page.evaluate(async () => {

@@ -1,5 +1,6 @@
 import * as AlertDialog from '@radix-ui/react-alert-dialog';
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement, type ReactNode } from 'react';
+import { setNonce } from 'get-nonce';
+import { useCallback, useEffect, useInsertionEffect, useMemo, useRef, useState, type ReactElement, type ReactNode } from 'react';
 
 import { describeErrorReason } from '../internal/describe-error-reason';
 import { useControllableState } from '../internal/use-controllable-state';
@@ -43,6 +44,21 @@ export interface DisconnectDialogRootProps {
   describeError?: ((error: unknown) => string) | undefined;
   /** Renders no styling hooks (`data-xc-styled`, `data-xc-button`), so the default stylesheet leaves every part alone. `data-slot` and `data-state` stay. */
   unstyled?: boolean | undefined;
+  /**
+   * The page's Content-Security-Policy nonce, for a `style-src` without `'unsafe-inline'`. While
+   * open, the dialog locks page scrolling with a `<style>` element (Radix's scroll lock), which such
+   * a policy refuses unless it carries the nonce. The nonce is set page-wide (Radix reads one
+   * global), so any dialog's nonce serves all of them.
+   */
+  nonce?: string | undefined;
+}
+
+// Radix's scroll lock (react-remove-scroll) writes its <style> with the nonce of `get-nonce`, one
+// value for the page. Set before any effect of the dialog's content runs, so its first style has it.
+function useStyleNonce(nonce: string | undefined): void {
+  useInsertionEffect(() => {
+    if (nonce) setNonce(nonce);
+  }, [nonce]);
 }
 
 /* -------------------------------------------------------------------------------------------------
@@ -71,7 +87,9 @@ export function DisconnectDialogRoot({
   messages,
   describeError,
   unstyled = false,
+  nonce,
 }: DisconnectDialogRootProps): ReactElement {
+  useStyleNonce(nonce);
   const [open, setOpen] = useControllableState({ prop: openProp, defaultProp: defaultOpen, onChange: onOpenChange });
   const [confirmState, setConfirmState] = useState<DisconnectDialogConfirmState>(IDLE);
   const resolvedMessages = useMemo(() => resolveMessages(messages), [messages]);

@@ -58,6 +58,7 @@ export const DisconnectDialog = /* @__PURE__ */ forwardRef<HTMLDivElement, Disco
     messages,
     describeError,
     unstyled,
+    nonce,
     ...contentProps
   },
   ref,
@@ -74,6 +75,7 @@ export const DisconnectDialog = /* @__PURE__ */ forwardRef<HTMLDivElement, Disco
       messages={messages}
       describeError={describeError}
       unstyled={unstyled}
+      nonce={nonce}
     >
       {trigger == null || typeof trigger === 'boolean' ? null : isValidElement(trigger) ? (
         <DisconnectDialogTrigger asChild>{trigger}</DisconnectDialogTrigger>

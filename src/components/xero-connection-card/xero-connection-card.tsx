@@ -54,6 +54,8 @@ export interface XeroConnectionCardProps
    * `canManage` is `false`: a name, or `{ name, email }` for a `mailto:` link.
    */
   adminContact?: AdminContact | undefined;
+  /** The page's CSP nonce for the dialog's scroll-lock style (see {@link DisconnectDialogRootProps.nonce}); not an attribute of the card. */
+  nonce?: string | undefined;
 }
 
 type CardAction = 'connect' | 'reconnect' | 'verify' | 'retry' | 'choose-organisation';
@@ -122,6 +124,7 @@ export const XeroConnectionCard = /* @__PURE__ */ forwardRef<HTMLElement, XeroCo
     canManage: canManageProp,
     adminContact,
     onFocus,
+    nonce,
     ...sectionProps
   },
   ref,
@@ -520,6 +523,7 @@ export const XeroConnectionCard = /* @__PURE__ */ forwardRef<HTMLElement, XeroCo
           trigger={trigger}
           messages={overrides}
           unstyled={unstyled}
+          nonce={nonce}
           onCloseAutoFocus={handleCloseAutoFocus}
         />
         {after}
