@@ -9,6 +9,7 @@ import * as z from 'zod/mini';
 
 import {
   callbackRequestSchema,
+  chooseOrganisationRequestSchema,
   connectRequestSchema,
   connectResponseSchema,
   RETURN_CODE_PARAM,
@@ -17,11 +18,13 @@ import {
   RETURN_POPUP_PARAM,
 } from './connect';
 import {
+  choosingOrganisationConnectionSchema,
   connectedBySchema,
   connectedConnectionSchema,
   connectionSchema,
   disconnectedConnectionSchema,
   errorConnectionSchema,
+  keepAliveSchema,
   lastErrorSchema,
   needsReauthConnectionSchema,
   tenantSchema,
@@ -31,7 +34,7 @@ import { ERROR_CODE_INFO, ERROR_CODES, errorCodeSchema, type ErrorCode } from '.
 import { PROBLEM_CONTENT_TYPE, problemSchema, problemTypeFor } from './problem';
 import { routes, type RouteName } from './routes';
 import { httpUrlSchema, timestampSchema } from './shared-fields';
-import { CONTRACT_VERSION, CONTRACT_VERSION_HEADER } from './version';
+import { CONTRACT_ACCEPT, CONTRACT_ACCEPT_PARAM, CONTRACT_VERSION, CONTRACT_VERSION_HEADER } from './version';
 
 /** A JSON value, as the document is made of. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
@@ -65,6 +68,7 @@ const connectionVariants = [
   { status: 'needs_reauth', id: 'ConnectionNeedsReauth', schema: needsReauthConnectionSchema },
   { status: 'disconnected', id: 'ConnectionDisconnected', schema: disconnectedConnectionSchema },
   { status: 'error', id: 'ConnectionError', schema: errorConnectionSchema },
+  { status: 'choosing_organisation', id: 'ConnectionChoosingOrganisation', schema: choosingOrganisationConnectionSchema },
 ] as const;
 
 function generateSchemas(): Record<string, JsonObject> {
@@ -75,11 +79,13 @@ function generateSchemas(): Record<string, JsonObject> {
   registry.add(tenantSchema, { id: 'Tenant' });
   registry.add(connectedBySchema, { id: 'ConnectedBy' });
   registry.add(lastErrorSchema, { id: 'LastError' });
+  registry.add(keepAliveSchema, { id: 'KeepAlive' });
   for (const variant of connectionVariants) registry.add(variant.schema, { id: variant.id });
   registry.add(connectionSchema, { id: 'Connection' });
   registry.add(connectRequestSchema, { id: 'ConnectRequest' });
   registry.add(connectResponseSchema, { id: 'ConnectResponse' });
   registry.add(callbackRequestSchema, { id: 'CallbackRequest' });
+  registry.add(chooseOrganisationRequestSchema, { id: 'ChooseOrganisationRequest' });
   registry.add(disconnectResponseSchema, { id: 'DisconnectResponse' });
   registry.add(problemSchema, { id: 'Problem' });
 
@@ -132,6 +138,7 @@ const STATUS_MEANINGS: Record<string, string> = {
   disconnected: 'There is no connection. `tenant` is always null; the UI offers to connect.',
   error:
     'The backend could not learn the state from Xero just now. Transient: the connection may well be fine; the UI offers to try again. `tenant` is the last known organisation, when known.',
+  choosing_organisation: `Contract 1.1. Xero granted access, but nothing is linked until the user chooses one of \`organisations\` (\`POST /connection/organisation\`); a disconnect removes all of them in Xero. Sent only to clients that announce contract 1.1 (\`Accept: application/json; ${CONTRACT_ACCEPT_PARAM}=1.1\`): a 1.0 client is sent \`disconnected\` with \`reason: null\` instead.`,
 };
 
 const REASON_MEANINGS: Record<string, Record<string, string>> = {
@@ -152,6 +159,11 @@ const REASON_MEANINGS: Record<string, Record<string, string>> = {
     rate_limited: 'Xero answered 429 (rate limit) while the backend checked.',
     xero_unavailable: 'Xero could not be reached or answered 5xx.',
   },
+  choosing_organisation: {
+    multiple_organisations: 'One consent covered several organisations; a 1.0 backend would have linked the first.',
+    organisation_mismatch:
+      'A reconnect (`mode: "reauth"`) expected one organisation and Xero came back without it; a 1.0 backend would have answered `XERO_TENANT_MISMATCH`. `lastError` says so too.',
+  },
 };
 
 const NULL_REASON_MEANING: Record<string, string> = {
@@ -165,6 +177,8 @@ const TENANT_MEANING: Record<string, string> = {
   needs_reauth: 'The organisation that was connected, when known, so the UI can name what to reconnect.',
   disconnected: 'Always null.',
   error: 'The last known organisation, when known.',
+  choosing_organisation:
+    'The organisation connected before, when there was one: for `organisation_mismatch`, the expected one (reconnect with `mode: "reauth"` to try for it again). Not linked.',
 };
 
 const COMMON_FIELD_DESCRIPTIONS: Record<string, string> = {
@@ -179,6 +193,8 @@ const COMMON_FIELD_DESCRIPTIONS: Record<string, string> = {
     'How many days an unused refresh token lives: the backend’s setting (Xero: 60 days unused). Sent so it is never hard-coded in the UI.',
   checkedAt: 'When the backend determined this status.',
   lastError: 'The last failure the backend met while using the connection, or null. Informational: `status` and `reason` decide what the UI shows.',
+  keepAlive:
+    'Contract 1.1, optional: present when the backend runs keep-alive (scheduled refreshes that keep the refresh token from expiring unused), absent otherwise. A 1.0 client ignores it.',
 };
 
 function errorCodeTable(): string {
@@ -235,6 +251,18 @@ function decorateSchemas(schemas: Record<string, JsonObject>): Record<string, Js
     displayName: 'The name the UI shows.',
   });
 
+  Object.assign(ensure('KeepAlive'), {
+    description:
+      'The backend’s keep-alive for this connection (contract 1.1): it refreshes a connection whose refresh token has gone unused for a while, so Xero’s 60-day expiry never comes.',
+  });
+  describeProperties(schemas, 'KeepAlive', {
+    enabled: 'Whether the backend refreshes this connection on a schedule.',
+    lastRefreshedAt: 'When keep-alive last refreshed this connection successfully; null before its first success.',
+    nextRefreshAt:
+      'When the connection becomes due for keep-alive (its refresh token issued + the backend’s threshold); keep-alive refreshes it on its first run from then on. null when there is nothing to keep alive (no linked connection).',
+    failing: 'True when keep-alive’s last attempt on this connection failed (`lastError` says how); a later successful refresh clears it.',
+  });
+
   Object.assign(ensure('LastError'), { description: 'The last failure the backend met while using the connection.' });
   describeProperties(schemas, 'LastError', {
     code: 'The error code for the failure.',
@@ -251,6 +279,9 @@ function decorateSchemas(schemas: Record<string, JsonObject>): Record<string, Js
         .filter((part) => part !== '')
         .join('\n'),
       tenant: TENANT_MEANING[status] ?? '',
+      ...(status === 'choosing_organisation'
+        ? { organisations: 'The organisations the consent covers, in Xero’s order (at least one): choose one by its `tenantId`.' }
+        : {}),
     });
   }
 
@@ -260,7 +291,7 @@ function decorateSchemas(schemas: Record<string, JsonObject>): Record<string, Js
       '',
       markdownList(STATUS_MEANINGS),
       '',
-      'A backend sends every field (nullable ones as `null`, never omitted). Clients ignore fields they do not know, so a minor contract version may add optional ones.',
+      'A backend sends every field (nullable ones as `null`, never omitted), except the optional `keepAlive`. Clients ignore fields they do not know, so a minor contract version may add optional ones. A new status is sent only to clients that announce the minor that added it (`choosing_organisation`: 1.1).',
     ].join('\n'),
     discriminator: {
       propertyName: 'status',
@@ -296,6 +327,13 @@ function decorateSchemas(schemas: Record<string, JsonObject>): Record<string, Js
   describeProperties(schemas, 'CallbackRequest', {
     code: 'The `code` query parameter of Xero’s redirect.',
     state: 'The `state` query parameter of Xero’s redirect.',
+  });
+
+  Object.assign(ensure('ChooseOrganisationRequest'), {
+    description: 'Body of `POST /connection/organisation` (contract 1.1). Strict, like `ConnectRequest`.',
+  });
+  describeProperties(schemas, 'ChooseOrganisationRequest', {
+    tenantId: 'The `tenantId` of one of the `choosing_organisation` connection’s `organisations`.',
   });
 
   Object.assign(ensure('DisconnectResponse'), { description: 'Answer to `DELETE /connection`.' });
@@ -348,10 +386,41 @@ const EXAMPLE_BASE = {
   lastError: null,
 };
 
+const EXAMPLE_SECOND_TENANT = {
+  tenantId: '8c2d4e6f-0a1b-4c3d-8e5f-6a7b8c9d0e1f',
+  tenantName: 'Harbour View Homes',
+  tenantType: 'ORGANISATION',
+  connectionId: '5b1e0f3a-9c2d-4e7b-a6f8-1d3c5e7a9b0c',
+};
+
 const CONNECTION_EXAMPLES: JsonObject = {
   connected: {
     summary: 'Connected',
     value: { ...EXAMPLE_BASE, status: 'connected', reason: null, tenant: EXAMPLE_TENANT },
+  },
+  keptAlive: {
+    summary: 'Connected, with keep-alive (contract 1.1)',
+    value: {
+      ...EXAMPLE_BASE,
+      status: 'connected',
+      reason: null,
+      tenant: EXAMPLE_TENANT,
+      keepAlive: { enabled: true, lastRefreshedAt: '2026-11-24T09:30:00Z', nextRefreshAt: '2026-12-01T09:30:00Z', failing: false },
+    },
+  },
+  choosingOrganisation: {
+    summary: 'Choosing the organisation: the consent covered two (contract 1.1 clients only)',
+    value: {
+      ...EXAMPLE_BASE,
+      connectedAt: '2026-11-26T09:25:00Z',
+      lastUsedAt: '2026-11-26T09:25:00Z',
+      lastRefreshedAt: '2026-11-26T09:25:00Z',
+      refreshTokenExpiresAt: '2027-01-25T09:25:00Z',
+      status: 'choosing_organisation',
+      reason: 'multiple_organisations',
+      tenant: null,
+      organisations: [EXAMPLE_TENANT, EXAMPLE_SECOND_TENANT],
+    },
   },
   refreshTokenExpired: {
     summary: 'Needs re-authorisation: Xero answered invalid_grant',
@@ -419,6 +488,15 @@ const ROUTE_EXAMPLES: Record<RouteName, { request?: JsonObject; response: JsonOb
     },
   },
   verify: { response: { connected: CONNECTION_EXAMPLES.connected ?? null } },
+  chooseOrganisation: {
+    request: { choose: { summary: 'Link the second organisation', value: { tenantId: EXAMPLE_SECOND_TENANT.tenantId } } },
+    response: {
+      connected: {
+        summary: 'Linked; the other organisation was removed in Xero',
+        value: { ...EXAMPLE_BASE, status: 'connected', reason: null, tenant: EXAMPLE_SECOND_TENANT },
+      },
+    },
+  },
 };
 
 function problemExample(code: ErrorCode): JsonObject {
@@ -455,6 +533,16 @@ const ROUTE_ERROR_CODES: Record<RouteName, readonly ErrorCode[]> = {
   ],
   disconnect: ['UNAUTHENTICATED', 'FORBIDDEN', 'INTERNAL'],
   verify: ['UNAUTHENTICATED', 'FORBIDDEN', 'XERO_RATE_LIMITED', 'INTERNAL', 'XERO_UNAVAILABLE'],
+  chooseOrganisation: [
+    'VALIDATION_FAILED',
+    'XERO_INVALID_GRANT',
+    'UNAUTHENTICATED',
+    'FORBIDDEN',
+    'XERO_TENANT_NOT_FOUND',
+    'XERO_RATE_LIMITED',
+    'INTERNAL',
+    'XERO_UNAVAILABLE',
+  ],
 };
 
 // The codes `GET /callback` may put on `returnTo` (`?xero=error&code=CODE`).
@@ -481,19 +569,22 @@ const ROUTE_TAGS: Record<RouteName, string> = {
   completeCallback: 'connect',
   disconnect: 'connection',
   verify: 'connection',
+  chooseOrganisation: 'connection',
 };
 
 const ROUTE_DESCRIPTIONS: Record<RouteName, string> = {
   getConnection:
     'Reports the connection from the backend’s store, confirming with Xero when due (a status check must confirm the tenant is still listed in `GET https://api.xero.com/connections`). Trouble with Xero is normally reported in the body (`status: "error"`); a problem is for when the backend cannot produce a report at all. Clients retry this read on retryable problems.',
   connect:
-    'Starts a round trip through Xero’s consent screen: the backend creates a single-use `state` bound to the user’s session and a PKCE verifier, remembers `returnTo`, and answers Xero’s authorize URL. The browser then navigates to `authorizeUrl`; Xero redirects back to the registered redirect URI (`GET /callback`, or a page of the host that calls `POST /callback`).',
+    'Starts a round trip through Xero’s consent screen: the backend creates a single-use `state` bound to the user’s session and a PKCE verifier, remembers `returnTo`, and answers Xero’s authorize URL. The browser then navigates to `authorizeUrl`; Xero redirects back to the registered redirect URI (`GET /callback`, or a page of the host that calls `POST /callback`).\n\nThe backend also remembers the contract minor this request’s `Accept` announces: Xero’s redirect to `GET /callback` carries the browser’s `Accept`, not the client’s, so that is what decides whether the round trip may end in `choosing_organisation`.',
   completeCallback:
-    'Exchanges the code for tokens, checks the tenant (`expectedTenantId` in `reauth` mode), stores the token set in one place, and answers the new connection.',
+    'Exchanges the code for tokens, checks the tenant (`expectedTenantId` in `reauth` mode), stores the token set in one place, and answers the new connection. For a round trip started by a contract 1.1 client, a consent covering several organisations (none expected), or a reconnect that came back without the expected one, ends in `choosing_organisation` rather than the first organisation or `XERO_TENANT_MISMATCH`.',
   disconnect:
-    'Removes the connection in Xero when it can (`DELETE https://api.xero.com/connections/{id}`) and locally in every case. Idempotent: succeeds when the tokens are already dead or nothing is connected, so a user can always recover.',
+    'Removes the connection in Xero when it can (`DELETE https://api.xero.com/connections/{id}`; while `choosing_organisation`, every organisation of the consent) and locally in every case. Idempotent: succeeds when the tokens are already dead or nothing is connected, so a user can always recover.',
   verify:
     'Refreshes the tokens (or probes Xero) now and reports the result. `invalid_grant` is not an error here: it is reported as `status: "needs_reauth"`.',
+  chooseOrganisation:
+    'Contract 1.1. Links the chosen one of a `choosing_organisation` connection’s `organisations` and removes the others’ connections in Xero (`DELETE https://api.xero.com/connections/{id}`), so the grant reaches no organisation the portal does not use. Needs the same permission as connecting and disconnecting (`FORBIDDEN` otherwise). `VALIDATION_FAILED` when the connection is not choosing; `XERO_TENANT_NOT_FOUND` for a `tenantId` that is not offered; `XERO_INVALID_GRANT` when the grant died meanwhile (the connection is then `needs_reauth`). A rate limit or outage changes nothing: choose again.',
 };
 
 const VERSION_HEADERS: JsonObject = {
@@ -531,6 +622,7 @@ function errorResponses(codes: readonly ErrorCode[]): JsonObject {
 
 const ROUTE_SCHEMA_IDS = new Map<unknown, string>([
   [connectionSchema, 'Connection'],
+  [chooseOrganisationRequestSchema, 'ChooseOrganisationRequest'],
   [connectRequestSchema, 'ConnectRequest'],
   [connectResponseSchema, 'ConnectResponse'],
   [callbackRequestSchema, 'CallbackRequest'],
@@ -591,6 +683,8 @@ function callbackRedirectOperation(): JsonObject {
       '',
       `On success the backend stores the tokens and answers 302 to the connect session’s \`returnTo\` with \`?${RETURN_PARAM}=connected\` added; on failure with \`?${RETURN_PARAM}=error&${RETURN_CODE_PARAM}=CODE\`, where CODE is an \`ErrorCode\` (\`XERO_ACCESS_DENIED\` when the user cancelled in Xero).`,
       '',
+      `A round trip that ends in \`choosing_organisation\` (contract 1.1, decided by the \`Accept\` of \`POST /connect\`, not this request’s, which is the browser’s) also goes back with \`?${RETURN_PARAM}=connected\`: the round trip worked, and the connection’s status says what comes next.`,
+      '',
       'When `state` is missing, unknown or already used there is no trustworthy `returnTo` to go back to: the backend must not redirect to a URL from the request, and answers 400 `STATE_MISMATCH` instead.',
     ].join('\n'),
     parameters: [
@@ -648,13 +742,15 @@ const INFO_DESCRIPTION = [
   '',
   `**Versioning.** Every response carries \`${CONTRACT_VERSION_HEADER}: ${CONTRACT_VERSION}\` (\`major.minor\`). Minor versions only add optional fields: clients ignore response fields they do not know, and request bodies stay strict. A different major is a contract violation the client reports.`,
   '',
+  `**Negotiation (contract 1.1).** A client announces the minor it understands with a media-type parameter on \`Accept\`: this package’s client sends \`Accept: ${CONTRACT_ACCEPT}\`. A request without \`${CONTRACT_ACCEPT_PARAM}=\` is from a 1.0 client: it is never sent what 1.0 could not parse (the \`choosing_organisation\` status, shown to it as \`disconnected\` with \`reason: null\`), and its round trips end as in 1.0 (the first organisation of a multi-organisation consent, \`XERO_TENANT_MISMATCH\` for a reconnect to another one). Optional fields such as \`keepAlive\` go to every client. \`Accept\` stays CORS-safelisted with the parameter: no new preflight.`,
+  '',
   `**Errors** are RFC 9457 problems (\`${PROBLEM_CONTENT_TYPE}\`) with a machine-readable \`code\` from the closed list in \`ErrorCode\` (which also gives each code’s status and retryability), \`retryable\` and optional \`retryAfterSeconds\`.`,
   '',
   '**Writes** (POST, DELETE) carry an `Idempotency-Key`; clients never retry them on their own.',
   '',
   '**Authentication** is the host portal’s own (session cookie or bearer token) and not part of this contract: answer `UNAUTHENTICATED` (401) or `FORBIDDEN` (403) as problems.',
   '',
-  '**Token handling** (what keeps users away from `invalid_grant`): Xero rotates the refresh token on every refresh, so run one refresher per connection and persist the new token before using it; an unused refresh token dies after 60 days, so a scheduled refresh keeps connections alive.',
+  '**Token handling** (what keeps users away from `invalid_grant`): Xero rotates the refresh token on every refresh, so run one refresher per connection and persist the new token before using it; an unused refresh token dies after 60 days, so a scheduled refresh (keep-alive) keeps connections alive. A backend that runs one reports it in each connection’s `keepAlive` (contract 1.1).',
 ].join('\n');
 
 /**

@@ -17,6 +17,8 @@ export async function startConnectSession(
     returnTo: string;
     mode: ConnectMode;
     expectedTenantId: string | null;
+    /** The contract minor the client announced; decides how the callback answers (see {@link ConnectSession.contractMinor}). */
+    contractMinor: number;
     now: Date;
     ttlMs: number;
   },
@@ -31,6 +33,7 @@ export async function startConnectSession(
     returnTo: input.returnTo,
     mode: input.mode,
     expectedTenantId: input.expectedTenantId,
+    contractMinor: input.contractMinor,
     expiresAt: new Date(input.now.getTime() + input.ttlMs).toISOString(),
   };
   await store.putConnectSession(session);

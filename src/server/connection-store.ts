@@ -1,4 +1,4 @@
-import type { ConnectMode, ErrorCode, NEEDS_REAUTH_REASONS, Tenant } from '../contract';
+import type { CHOOSING_ORGANISATION_REASONS, ConnectMode, ErrorCode, NEEDS_REAUTH_REASONS, Tenant } from '../contract';
 
 /**
  * The key of one stored connection: one Xero connection per integration (its `integrationKey`,
@@ -18,9 +18,32 @@ export interface StoredTokens {
   refreshToken: string;
 }
 
+/** What keep-alive last did to one connection (see `refreshDueConnections`). */
+export interface StoredKeepAlive {
+  /** When keep-alive last refreshed the connection successfully; `null` before its first success. */
+  lastRefreshedAt: string | null;
+  /** Whether keep-alive's last attempt failed; `lastError` says how. A later successful refresh clears it. */
+  failing: boolean;
+}
+
+/**
+ * The organisations a consent covered, while the user chooses one (contract 1.1,
+ * `choosing_organisation`). Only for records whose `status` is `choosing_organisation`.
+ */
+export interface StoredOrganisationChoice {
+  /** `multiple_organisations`: one consent covered several; `organisation_mismatch`: a reconnect came back without the expected one. */
+  reason: (typeof CHOOSING_ORGANISATION_REASONS)[number];
+  /** The organisations Xero listed for the consent, in Xero's order (at least one). */
+  organisations: Tenant[];
+}
+
 /** What the handler keeps for one connection. A never-connected key has no record. */
 export interface StoredConnection {
-  status: 'connected' | 'needs_reauth' | 'disconnected';
+  /**
+   * `choosing_organisation` (contract 1.1): Xero granted access and `tokens` hold the grant, but no
+   * organisation is linked until the user picks one of `organisationChoice.organisations`.
+   */
+  status: 'connected' | 'needs_reauth' | 'disconnected' | 'choosing_organisation';
   needsReauthReason: (typeof NEEDS_REAUTH_REASONS)[number] | null;
   tenant: Tenant | null;
   scopes: string[];
@@ -33,6 +56,49 @@ export interface StoredConnection {
   lastRefreshedAt: string | null;
   checkedAt: string;
   lastError: { code: ErrorCode; message: string; at: string } | null;
+  /**
+   * Set while `status` is `choosing_organisation`; absent or `null` otherwise. Optional, so records
+   * written before contract 1.1 read as they are.
+   */
+  organisationChoice?: StoredOrganisationChoice | null;
+  /** What keep-alive last did; absent or `null` when it never ran on this connection. */
+  keepAlive?: StoredKeepAlive | null;
+}
+
+/**
+ * When a connection's current refresh token was issued: its last refresh, else the code exchange.
+ * What keep-alive measures "unused for" from.
+ */
+export function refreshTokenIssuedAt(connection: StoredConnection): string | null {
+  return connection.lastRefreshedAt ?? connection.connectedAt;
+}
+
+/**
+ * Whether keep-alive looks after this connection at all: a linked (`connected`) connection that
+ * holds tokens and knows when its refresh token was issued.
+ */
+export function isKeptAlive(connection: StoredConnection | null): connection is StoredConnection & { tokens: StoredTokens } {
+  return connection !== null && connection.status === 'connected' && connection.tokens !== null && refreshTokenIssuedAt(connection) !== null;
+}
+
+/** What {@link ConnectionStore.listDueConnections} is asked for. */
+export interface DueConnectionQuery {
+  /** Only this integration's connections (one handler refreshes with its own Xero app). */
+  integrationKey: string;
+  /**
+   * An ISO 8601 timestamp as `Date.prototype.toISOString` writes it: connections whose refresh
+   * token was issued strictly before it are due.
+   */
+  issuedBefore: string;
+}
+
+/** One connection {@link ConnectionStore.listDueConnections} found due. No tokens. */
+export interface DueConnection {
+  key: ConnectionKey;
+  /** When its refresh token was issued (see {@link refreshTokenIssuedAt}). */
+  refreshTokenIssuedAt: string;
+  /** The linked organisation's tenant id, for pacing calls per organisation; `null` when unknown. */
+  tenantId: string | null;
 }
 
 /** A started connect round trip, waiting for the browser to come back from Xero. */
@@ -47,6 +113,12 @@ export interface ConnectSession {
   mode: ConnectMode;
   expectedTenantId: string | null;
   expiresAt: string;
+  /**
+   * The contract minor the client announced on `POST /connect` (`Accept: application/json;
+   * contract=1.1` → 1). Xero's redirect to `GET /callback` carries the browser's `Accept`, not the
+   * client's, so the round trip's answer is decided by this. Absent (sessions stored before 1.1): 0.
+   */
+  contractMinor?: number;
 }
 
 /**
@@ -57,8 +129,11 @@ export interface ConnectSession {
  * instances may spend the same refresh token.
  */
 export interface ConnectionStore {
+  /** The connection stored for `key` (a copy), or `null` when it was never connected. */
   getConnection(key: ConnectionKey): Promise<StoredConnection | null>;
+  /** Replaces the connection stored for `key`; resolves once it is persisted. */
   putConnection(key: ConnectionKey, connection: StoredConnection): Promise<void>;
+  /** Stores a started round trip under its `state`, dropping the oldest past the store's cap. */
   putConnectSession(session: ConnectSession): Promise<void>;
   /** Removes and returns the session for `state`, or `null` when unknown or already taken. */
   takeConnectSession(state: string): Promise<ConnectSession | null>;
@@ -80,6 +155,20 @@ export interface ConnectionStore {
    * repeated with the spent refresh token.
    */
   withConnectionLock?<T>(key: ConnectionKey, task: () => Promise<T>): Promise<T>;
+  /**
+   * Optional: the connections keep-alive should refresh, oldest refresh token first. Those of
+   * `integrationKey` for which {@link isKeptAlive} holds and whose {@link refreshTokenIssuedAt} is
+   * before `issuedBefore`. The three stores of this package implement it; a host-written store
+   * without it works for everything but keep-alive, which then refuses to start
+   * (`XeroKeepAliveConfigurationError`, problem `store_cannot_list`). A listing may be stale: the
+   * handler reads each connection again under its lock before refreshing it.
+   */
+  listDueConnections?(query: DueConnectionQuery): Promise<DueConnection[]>;
+}
+
+/** Sorts due connections oldest refresh token first (then by account, for a stable order). */
+export function compareDue(a: DueConnection, b: DueConnection): number {
+  return Date.parse(a.refreshTokenIssuedAt) - Date.parse(b.refreshTokenIssuedAt) || a.key.accountId.localeCompare(b.key.accountId);
 }
 
 function storageKey(key: ConnectionKey): string {
@@ -94,15 +183,26 @@ function storageKey(key: ConnectionKey): string {
 export function createMemoryConnectionStore(options: { maxConnectSessions?: number } = {}): ConnectionStore {
   // Round trips that are never finished would pile up: the oldest are dropped past this many.
   const maxSessions = options.maxConnectSessions ?? 10_000;
-  const connections = new Map<string, StoredConnection>();
+  const connections = new Map<string, { key: ConnectionKey; connection: StoredConnection }>();
   const sessions = new Map<string, ConnectSession>();
   return {
     async getConnection(key) {
       const found = connections.get(storageKey(key));
-      return found === undefined ? null : structuredClone(found);
+      return found === undefined ? null : structuredClone(found.connection);
     },
     async putConnection(key, connection) {
-      connections.set(storageKey(key), structuredClone(connection));
+      connections.set(storageKey(key), { key: { integrationKey: key.integrationKey, accountId: key.accountId }, connection: structuredClone(connection) });
+    },
+    async listDueConnections({ integrationKey, issuedBefore }) {
+      const before = Date.parse(issuedBefore);
+      const due: DueConnection[] = [];
+      for (const { key, connection } of connections.values()) {
+        if (key.integrationKey !== integrationKey || !isKeptAlive(connection)) continue;
+        const issued = refreshTokenIssuedAt(connection) ?? '';
+        if (!(Date.parse(issued) < before)) continue;
+        due.push({ key: { ...key }, refreshTokenIssuedAt: issued, tenantId: connection.tenant?.tenantId ?? null });
+      }
+      return due.sort(compareDue);
     },
     async putConnectSession(session) {
       sessions.set(session.state, structuredClone(session));

@@ -1,5 +1,7 @@
 import {
+  acceptedContractMinor,
   callbackRequestSchema,
+  chooseOrganisationRequestSchema,
   connectionSchema,
   connectRequestSchema,
   connectResponseSchema,
@@ -15,6 +17,7 @@ import {
   type DisconnectResponse,
   type ErrorCode,
   type Problem,
+  type Tenant,
 } from '../contract';
 import { outcomeForCode, withConnectOutcome } from '../client/connect-return';
 import { assertSessionLive, DEFAULT_CONNECT_SESSION_TTL_MS, startConnectSession, takeConnectSession } from './connect-sessions';
@@ -24,8 +27,19 @@ import {
   type ConnectionStore,
   type ConnectSession,
   type StoredConnection,
+  type StoredTokens,
 } from './connection-store';
 import { toContractConnection } from './connection-view';
+import {
+  createKeepAlive,
+  type KeepAlive,
+  type KeepAliveRunSummary,
+  type KeepAliveSleep,
+  type KeepAliveTimer,
+  type RefreshDueConnectionsOptions,
+  type StartKeepAliveOptions,
+  type XeroKeepAliveOptions,
+} from './keep-alive';
 import { createXeroOAuth } from './oauth';
 import { composeConnectionLock, createKeyedLock, createRefresher, type Refresher } from './refresher';
 import { isAllowedReturnTo } from './return-to';
@@ -83,18 +97,67 @@ export interface XeroConnectionHandlerOptions {
   clock?: () => Date;
   /** The fetch used to reach Xero. Default: the global one. */
   fetch?: typeof globalThis.fetch;
-  /** Called with failures the handler answers as `INTERNAL`. Default: `console.error`. */
+  /**
+   * Called with failures the handler answers as `INTERNAL`, and with keep-alive failures that no
+   * connection records (a store error, a timer run that threw). Default: `console.error`.
+   */
   onError?: (error: unknown) => void;
+  /**
+   * Keep-alive (contract 1.1): refresh every connection whose refresh token has gone unused for
+   * `olderThanDays` (default 7), so Xero's 60-day expiry never comes. `true` for the defaults, or
+   * thresholds and pacing ({@link XeroKeepAliveOptions}). When set, every `Connection` reports
+   * `keepAlive`, and the options and the store are checked now (the store needs
+   * `listDueConnections`; a bad threshold or a store without it throws
+   * `XeroKeepAliveConfigurationError`). The runs themselves are made by
+   * {@link XeroConnectionHandlerWithKeepAlive.refreshDueConnections} (from the host's scheduler) or
+   * {@link XeroConnectionHandlerWithKeepAlive.startKeepAlive} (a timer in this process).
+   * Default: off; no `keepAlive` field is reported.
+   */
+  keepAlive?: boolean | XeroKeepAliveOptions;
+  /** How keep-alive waits between calls and after a 429. Tests pass one that moves their clock. Default: a timer. */
+  sleep?: KeepAliveSleep;
 }
 
 /** A Fetch-API handler: mount it in node:http, Hono, Next.js route handlers, or Express through an adapter. */
 export type XeroConnectionHandler = (request: Request) => Promise<Response>;
+
+/**
+ * What {@link createXeroConnectionHandler} returns: the Fetch-API handler, which also runs
+ * keep-alive over its own integration's connections, with its store, Xero app and locks.
+ */
+export interface XeroConnectionHandlerWithKeepAlive extends XeroConnectionHandler {
+  /**
+   * One keep-alive run: refreshes every connection of this integration whose refresh token has
+   * gone unused longer than `olderThanDays`, one at a time, each under the same locks as any
+   * refresh (in process, and the store's across instances) and read again under them, so a
+   * connection refreshed meanwhile (by a read, or by another instance's run) is skipped. Calls are
+   * paced for Xero's limits; a 429 is waited out per `Retry-After` (or stops the run when longer
+   * than `maxRetryAfterSeconds`). Each outcome is recorded on its connection; `invalid_grant` makes
+   * that connection `needs_reauth`, a transient failure marks it `keepAlive.failing`, and the rest
+   * carry on. Call it from a scheduler (cron, a queue) on one or many instances: a call while a
+   * run is in progress in this process joins that run.
+   *
+   * @throws {XeroKeepAliveConfigurationError} when `olderThanDays` is out of bounds or the store cannot list due connections.
+   */
+  refreshDueConnections(options?: RefreshDueConnectionsOptions): Promise<KeepAliveRunSummary>;
+  /**
+   * Runs keep-alive on a timer in this process, for single-instance deployments: a run, then
+   * `intervalMs` after it ends, the next (runs never overlap). The timer is unref'd; stop it with
+   * the returned {@link KeepAliveTimer.stop}. Several instances should each call it only if the
+   * store's lock is shared (PostgreSQL): they then never refresh a connection twice.
+   *
+   * @throws {XeroKeepAliveConfigurationError} when `intervalMs` is out of bounds or, added to `olderThanDays`, reaches into the safety margin.
+   */
+  startKeepAlive(options: StartKeepAliveOptions): KeepAliveTimer;
+}
 
 interface Context {
   request: Request;
   url: URL;
   caller: Required<AuthenticatedCaller>;
   key: ConnectionKey;
+  /** The contract minor the request's `Accept` announces: 0 for a 1.0 client. */
+  contractMinor: number;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
@@ -104,7 +167,7 @@ const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-
  * carries the contract version header; every error is `application/problem+json`; every body is
  * checked against the contract's schemas before it is sent.
  */
-export function createXeroConnectionHandler(options: XeroConnectionHandlerOptions): XeroConnectionHandler {
+export function createXeroConnectionHandler(options: XeroConnectionHandlerOptions): XeroConnectionHandlerWithKeepAlive {
   if (typeof options.authenticate !== 'function') {
     throw new TypeError('createXeroConnectionHandler: `authenticate` is required: no endpoint answers without it.');
   }
@@ -130,8 +193,27 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
   const lock = composeConnectionLock(createKeyedLock(), store);
   const refresher: Refresher = createRefresher({ store, oauth, lock, clock, refreshTokenLifetimeDays: lifetimeDays });
 
-  function view(stored: StoredConnection | null): Connection {
-    return toContractConnection(stored, lifetimeDays, clock());
+  // Keep-alive: checked now when configured (a bad threshold or store fails at start-up, not at
+  // the first run); made on first use otherwise, so a host store without listDueConnections works.
+  const keepAliveSettings = options.keepAlive === true ? {} : options.keepAlive === false ? undefined : options.keepAlive;
+  const makeKeepAlive = (): KeepAlive =>
+    createKeepAlive({
+      store,
+      integrationKey,
+      lock,
+      refresher,
+      clock,
+      ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+      refreshTokenLifetimeDays: lifetimeDays,
+      settings: keepAliveSettings ?? {},
+      onError,
+    });
+  let keepAlive: KeepAlive | undefined = keepAliveSettings === undefined ? undefined : makeKeepAlive();
+  const reportedKeepAliveDays = keepAlive?.olderThanDays ?? null;
+  const keepAliveRunner = (): KeepAlive => (keepAlive ??= makeKeepAlive());
+
+  function view(stored: StoredConnection | null, contractMinor: number): Connection {
+    return toContractConnection(stored, { lifetimeDays, now: clock(), contractMinor, keepAliveDays: reportedKeepAliveDays });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -139,11 +221,11 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
   // refresh token's window slides whenever anyone looks). No call to GET /connections: that is verify.
   async function getConnection(ctx: Context): Promise<Response> {
     try {
-      return json(connectionSchema, view(await refresher.freshConnection(ctx.key)));
+      return json(connectionSchema, view(await refresher.freshConnection(ctx.key), ctx.contractMinor));
     } catch (error) {
       if (!(error instanceof XeroConnectionHandlerError)) throw error;
       const stored = await store.getConnection(ctx.key);
-      const reported = view(stored);
+      const reported = view(stored, ctx.contractMinor);
       if (reported.status !== 'connected') return json(connectionSchema, reported);
       const now = clock().toISOString();
       return json(connectionSchema, {
@@ -188,7 +270,7 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
       await store.putConnection(ctx.key, next);
       return next;
     });
-    return json(connectionSchema, view(stored));
+    return json(connectionSchema, view(stored, ctx.contractMinor));
   }
 
   // POST /connect: a single-use state bound to this user, a PKCE verifier, Xero's authorize URL.
@@ -209,6 +291,8 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
       returnTo: body.returnTo,
       mode: body.mode,
       expectedTenantId,
+      // Recorded now: Xero's redirect to GET /callback carries the browser's Accept, not the client's.
+      contractMinor: ctx.contractMinor,
       now,
       ttlMs: sessionTtlMs,
     });
@@ -220,7 +304,10 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
     return json(connectResponseSchema, answer);
   }
 
-  // The shared half of both callbacks: the code for tokens, the tenant, the store.
+  // The shared half of both callbacks: the code for tokens, the tenant, the store. A 1.1 client
+  // (as announced on POST /connect) is asked to choose when the consent covered several
+  // organisations, or a reconnect came back without the expected one; a 1.0 client gets today's
+  // answers: the first (or the expected) organisation, or XERO_TENANT_MISMATCH.
   async function completeRoundTrip(session: ConnectSession, params: URLSearchParams): Promise<StoredConnection> {
     return lock(session.key, async () => {
       const tokens = await oauth.exchangeCode(params, session.state, session.codeVerifier);
@@ -228,21 +315,12 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
       let entries = await listXeroConnections(oauth, tokens.accessToken, clock(), authEventId);
       // Without an auth event id (or when Xero lists nothing for it), fall back to all tenants.
       if (entries.length === 0 && authEventId !== undefined) entries = await listXeroConnections(oauth, tokens.accessToken, clock());
-      const entry =
-        session.expectedTenantId !== null
-          ? entries.find((candidate) => candidate.tenantId === session.expectedTenantId)
-          : entries[0];
-      if (entry === undefined) {
-        if (session.expectedTenantId !== null && entries.length > 0) {
-          throw new XeroConnectionHandlerError('XERO_TENANT_MISMATCH', 'Xero connected a different organisation than the one expected');
-        }
-        throw new XeroConnectionHandlerError('XERO_TENANT_NOT_FOUND', 'Xero listed no organisation for this authorisation');
-      }
+      if (entries.length === 0) throw new XeroConnectionHandlerError('XERO_TENANT_NOT_FOUND', 'Xero listed no organisation for this authorisation');
+      const asksToChoose = (session.contractMinor ?? 0) >= 1;
+      const expected = session.expectedTenantId;
       const now = clock();
-      const stored: StoredConnection = {
-        status: 'connected',
+      const granted: Omit<StoredConnection, 'status' | 'tenant'> = {
         needsReauthReason: null,
-        tenant: toTenant(entry),
         scopes: tokens.scopes,
         tokens: {
           accessToken: tokens.accessToken,
@@ -256,6 +334,33 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
         checkedAt: now.toISOString(),
         lastError: null,
       };
+
+      const entry =
+        expected === null
+          ? entries.length === 1 || !asksToChoose
+            ? entries[0]
+            : undefined
+          : entries.find((candidate) => candidate.tenantId === expected);
+      if (entry === undefined && !asksToChoose) {
+        throw new XeroConnectionHandlerError('XERO_TENANT_MISMATCH', 'Xero connected a different organisation than the one expected');
+      }
+      let stored: StoredConnection;
+      if (entry === undefined) {
+        const previous = (await store.getConnection(session.key))?.tenant ?? null;
+        const mismatch = expected !== null;
+        stored = {
+          ...granted,
+          status: 'choosing_organisation',
+          // The organisation connected before; for a mismatch, the expected one (when it is the one we knew).
+          tenant: mismatch ? (previous?.tenantId === expected ? previous : null) : previous,
+          organisationChoice: { reason: mismatch ? 'organisation_mismatch' : 'multiple_organisations', organisations: entries.map(toTenant) },
+          lastError: mismatch
+            ? { code: 'XERO_TENANT_MISMATCH', message: 'Xero connected a different organisation than the one expected', at: now.toISOString() }
+            : null,
+        };
+      } else {
+        stored = { ...granted, status: 'connected', tenant: toTenant(entry) };
+      }
       await store.putConnection(session.key, stored);
       return stored;
     });
@@ -284,7 +389,61 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
     const session = await takeConnectSession(store, body.state, { userId: ctx.caller.userId, key: ctx.key });
     assertSessionLive(session, clock());
     const stored = await completeRoundTrip(session, new URLSearchParams({ code: body.code, state: body.state }));
-    return json(connectionSchema, view(stored));
+    return json(connectionSchema, view(stored, ctx.contractMinor));
+  }
+
+  // POST /connection/organisation {tenantId} (contract 1.1): link the chosen organisation of a
+  // choosing_organisation connection and remove the others' connections in Xero, so the grant
+  // reaches nothing the portal does not use.
+  async function chooseOrganisation(ctx: Context): Promise<Response> {
+    const body = await readBody(ctx.request, chooseOrganisationRequestSchema);
+    const stored = await lock(ctx.key, async () => {
+      const current = await store.getConnection(ctx.key);
+      const choice = current?.status === 'choosing_organisation' ? current.organisationChoice : null;
+      if (choice === null || choice === undefined) {
+        const status = current === null ? 'never connected' : current.status;
+        throw new XeroConnectionHandlerError('VALIDATION_FAILED', `There is no organisation to choose: the connection is ${status}`);
+      }
+      const chosen = choice.organisations.find((candidate) => candidate.tenantId === body.tenantId);
+      if (chosen === undefined) {
+        throw new XeroConnectionHandlerError('XERO_TENANT_NOT_FOUND', 'That organisation is not one of those Xero granted: choose one of `organisations`');
+      }
+      const others = choice.organisations.filter((candidate) => candidate.tenantId !== chosen.tenantId);
+      const live = async (force: boolean): Promise<StoredConnection & { tokens: StoredTokens }> => {
+        const fresh = await refresher.freshConnectionLocked(ctx.key, { force });
+        if (fresh === null || fresh.status !== 'choosing_organisation' || fresh.tokens === null) {
+          // Xero answered invalid_grant: the refresher stored needs_reauth.
+          throw new XeroConnectionHandlerError('XERO_INVALID_GRANT', 'Xero no longer accepts this authorisation: connect again');
+        }
+        return { ...fresh, tokens: fresh.tokens };
+      };
+      const removeOthers = async (accessToken: string) => {
+        for (const other of others) await deleteXeroConnection(oauth, accessToken, other.connectionId, clock());
+      };
+      let fresh = await live(false);
+      try {
+        await removeOthers(fresh.tokens.accessToken);
+      } catch (error) {
+        if (!(error instanceof XeroAccessTokenRejected)) throw error;
+        // Refused before its time: one forced refresh, and the removals again (404 counts as done).
+        fresh = await live(true);
+        await removeOthers(fresh.tokens.accessToken);
+      }
+      const now = clock().toISOString();
+      const next: StoredConnection = {
+        ...fresh,
+        status: 'connected',
+        needsReauthReason: null,
+        tenant: chosen,
+        organisationChoice: null,
+        checkedAt: now,
+        lastUsedAt: now,
+        lastError: null,
+      };
+      await store.putConnection(ctx.key, next);
+      return next;
+    });
+    return json(connectionSchema, view(stored, ctx.contractMinor));
   }
 
   // DELETE /connection: idempotent. Xero is told when it can be (DELETE /connections/{id}, then
@@ -295,15 +454,22 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
       const fresh = await refresher.freshConnectionLocked(ctx.key);
       if (fresh === null) return false;
       let removed = false;
-      if (fresh.status === 'connected' || fresh.status === 'needs_reauth') {
-        if (fresh.tokens !== null && fresh.tenant !== null) {
-          try {
-            removed = await deleteXeroConnection(oauth, fresh.tokens.accessToken, fresh.tenant.connectionId, clock());
-            const others = await listXeroConnections(oauth, fresh.tokens.accessToken, clock());
-            if (others.length === 0) await oauth.revoke(fresh.tokens.refreshToken);
-          } catch (error) {
-            if (!(error instanceof XeroAccessTokenRejected)) throw error;
-          }
+      // While choosing, the grant reaches every organisation of the consent: all of them are removed.
+      const targets: Tenant[] =
+        fresh.status === 'choosing_organisation'
+          ? (fresh.organisationChoice?.organisations ?? [])
+          : fresh.status !== 'disconnected' && fresh.tenant !== null
+            ? [fresh.tenant]
+            : [];
+      if (fresh.tokens !== null && targets.length > 0) {
+        try {
+          let all = true;
+          for (const target of targets) all = (await deleteXeroConnection(oauth, fresh.tokens.accessToken, target.connectionId, clock())) && all;
+          removed = all;
+          const others = await listXeroConnections(oauth, fresh.tokens.accessToken, clock());
+          if (others.length === 0) await oauth.revoke(fresh.tokens.refreshToken);
+        } catch (error) {
+          if (!(error instanceof XeroAccessTokenRejected)) throw error;
         }
       }
       const now = clock().toISOString();
@@ -313,6 +479,8 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
         needsReauthReason: null,
         tenant: null,
         tokens: null,
+        organisationChoice: null,
+        keepAlive: null,
         checkedAt: now,
         lastError: null,
       });
@@ -325,11 +493,12 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
   const table: Record<string, Record<string, { manage: boolean; run: (ctx: Context) => Promise<Response> }>> = {
     '/connection': { GET: { manage: false, run: getConnection }, DELETE: { manage: true, run: disconnect } },
     '/connection/verify': { POST: { manage: false, run: verify } },
+    '/connection/organisation': { POST: { manage: true, run: chooseOrganisation } },
     '/connect': { POST: { manage: true, run: connect } },
     '/callback': { GET: { manage: true, run: callbackRedirect }, POST: { manage: true, run: callbackJson } },
   };
 
-  return async function handleXeroConnection(request: Request): Promise<Response> {
+  async function handleXeroConnection(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const instance = url.pathname;
     try {
@@ -357,6 +526,7 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
           accountId: caller.accountId ?? 'default',
         },
         key: { integrationKey, accountId: caller.accountId ?? 'default' },
+        contractMinor: acceptedContractMinor(request.headers.get('accept')),
       };
       return await endpoint.run(ctx);
     } catch (error) {
@@ -370,7 +540,13 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
       onError(error);
       return problem('INTERNAL', instance);
     }
-  };
+  }
+
+  return Object.assign(handleXeroConnection, {
+    // async: a refusal (made here on first use) rejects the promise, never throws at the call.
+    refreshDueConnections: async (runOptions?: RefreshDueConnectionsOptions) => keepAliveRunner().refreshDueConnections(runOptions),
+    startKeepAlive: (timerOptions: StartKeepAliveOptions) => keepAliveRunner().startKeepAlive(timerOptions),
+  });
 }
 
 // -----------------------------------------------------------------------------------------------

@@ -3,15 +3,37 @@ export {
   type AuthenticatedCaller,
   type XeroConnectionHandler,
   type XeroConnectionHandlerOptions,
+  type XeroConnectionHandlerWithKeepAlive,
 } from './create-handler';
 export {
   createMemoryConnectionStore,
+  isKeptAlive,
+  refreshTokenIssuedAt,
   type ConnectionKey,
   type ConnectionStore,
   type ConnectSession,
+  type DueConnection,
+  type DueConnectionQuery,
   type StoredConnection,
+  type StoredKeepAlive,
+  type StoredOrganisationChoice,
   type StoredTokens,
 } from './connection-store';
+export {
+  KEEP_ALIVE_DEFAULT_OLDER_THAN_DAYS,
+  KEEP_ALIVE_SAFETY_MARGIN_DAYS,
+  XeroKeepAliveConfigurationError,
+  type KeepAliveConfigurationProblem,
+  type KeepAliveConnectionResult,
+  type KeepAliveOutcome,
+  type KeepAliveRunSummary,
+  type KeepAliveSleep,
+  type KeepAliveStop,
+  type KeepAliveTimer,
+  type RefreshDueConnectionsOptions,
+  type StartKeepAliveOptions,
+  type XeroKeepAliveOptions,
+} from './keep-alive';
 export { XERO_ENDPOINTS, resolveXeroEndpoints, type XeroEndpoints } from './xero-endpoints';
 export { XeroConnectionHandlerError } from './xero-error';
 export { toNodeListener, type NodeListenerOptions } from './node-listener';

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 // Types only: pg is an optional peer, loaded at run time for `connectionString` alone.
 import type * as PgTypes from 'pg';
 
-import type { ConnectionKey, ConnectionStore, ConnectSession, StoredConnection } from './connection-store';
+import type { ConnectionKey, ConnectionStore, ConnectSession, DueConnection, DueConnectionQuery, StoredConnection } from './connection-store';
 import { openTokens, openVerifier, sealTokens, sealVerifier, storeCipher, type ConnectionRow, type SessionRow } from './sealed-columns';
 import type { EncryptionKeyInput } from './token-cipher';
 
@@ -97,12 +97,17 @@ export interface PostgresConnectionStore extends ConnectionStore {
    * Re-entrant: a task may call it again for the same key. Rejects after `lockTimeoutMs`.
    */
   withConnectionLock<T>(key: ConnectionKey, task: () => Promise<T>): Promise<T>;
+  /**
+   * The connections keep-alive should refresh (see {@link ConnectionStore.listDueConnections}): one
+   * indexed query on the generated `refresh_token_issued_at` column.
+   */
+  listDueConnections(query: DueConnectionQuery): Promise<DueConnection[]>;
   /** Ends the pool when the store made it (from `connectionString`); a host's `pool` is left open. */
   close(): Promise<void>;
 }
 
 /** The schema version this code writes. A newer database is refused rather than misread. */
-export const POSTGRES_SCHEMA_VERSION = 1;
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 // Marks this package's advisory locks in pg_locks (classid): 'xero' in ASCII. The objid is a hash
 // of what is locked; two-key locks never collide with one-key (bigint) locks other code may take.
@@ -158,6 +163,20 @@ const migrations = (t: Tables): readonly { version: number; sql: string }[] => [
         expires_at timestamptz NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       );
+    `,
+  },
+  {
+    // Keep-alive lists due connections by when their refresh token was issued. Generated from the
+    // record, so every writer (older instances of this package during a rolling deploy included)
+    // keeps them right. Text, not timestamptz: a text-to-timestamptz cast is not immutable, and
+    // the values are toISOString() text, whose order is time order.
+    version: 2,
+    sql: `
+      ALTER TABLE ${t.connections}
+        ADD COLUMN status text GENERATED ALWAYS AS (data ->> 'status') STORED,
+        ADD COLUMN refresh_token_issued_at text GENERATED ALWAYS AS (COALESCE(data ->> 'lastRefreshedAt', data ->> 'connectedAt')) STORED;
+      CREATE INDEX xero_connections_due ON ${t.connections} (integration_key, refresh_token_issued_at)
+        WHERE status = 'connected' AND refresh_token IS NOT NULL;
     `,
   },
 ];
@@ -377,6 +396,19 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
           sealed.refresh_token,
         ],
       );
+    },
+    async listDueConnections({ integrationKey, issuedBefore }) {
+      const { rows } = await db().query(
+        `SELECT account_id, refresh_token_issued_at, data -> 'tenant' ->> 'tenantId' AS tenant_id FROM ${t.connections}
+          WHERE integration_key = $1 AND status = 'connected' AND refresh_token IS NOT NULL AND refresh_token_issued_at < $2
+          ORDER BY refresh_token_issued_at, account_id`,
+        [integrationKey, issuedBefore],
+      );
+      return (rows as { account_id: string; refresh_token_issued_at: string; tenant_id: string | null }[]).map((row) => ({
+        key: { integrationKey, accountId: row.account_id },
+        refreshTokenIssuedAt: row.refresh_token_issued_at,
+        tenantId: row.tenant_id,
+      }));
     },
     async putConnectSession(session) {
       const { codeVerifier, ...rest } = session;

@@ -81,6 +81,9 @@ export function invalidGrantReason(
 /** What {@link Refresher.freshConnection} found: the stored connection, refreshed if it was due. */
 export type FreshConnection = StoredConnection | null;
 
+/** Who asked for a refresh: a request (reads, verify, disconnect, a choice) or keep-alive. */
+export type RefreshOrigin = 'request' | 'keep-alive';
+
 export interface Refresher {
   /**
    * The stored connection with a usable access token: refreshed first when stale, by one refresh
@@ -90,13 +93,24 @@ export interface Refresher {
   freshConnection(key: ConnectionKey, options?: { force?: boolean }): Promise<FreshConnection>;
   /** The same, for a caller that already holds the connection's lock. */
   freshConnectionLocked(key: ConnectionKey, options?: { force?: boolean }): Promise<FreshConnection>;
+  /**
+   * Refreshes `connection` (just read under the connection's lock, which the caller holds) now,
+   * stores the outcome and returns it: the rotated tokens, or `needs_reauth` after
+   * `invalid_grant`. Any other failure is thrown and nothing is stored (the token was not spent).
+   */
+  refreshLocked(key: ConnectionKey, connection: StoredConnection & { tokens: StoredTokens }, origin: RefreshOrigin): Promise<StoredConnection>;
+}
+
+/** Whether a record holds a grant that refreshes: linked, or waiting for its organisation to be chosen. */
+function holdsLiveGrant(connection: FreshConnection): connection is StoredConnection & { tokens: StoredTokens } {
+  return connection !== null && (connection.status === 'connected' || connection.status === 'choosing_organisation') && connection.tokens !== null;
 }
 
 export function createRefresher({ store, oauth, lock, clock, refreshTokenLifetimeDays = 60 }: RefresherOptions): Refresher {
   const inFlight = new Map<string, Promise<FreshConnection>>();
 
   function dueForRefresh(connection: FreshConnection, force: boolean): boolean {
-    if (connection === null || connection.status !== 'connected' || connection.tokens === null) return false;
+    if (!holdsLiveGrant(connection)) return false;
     return force || accessTokenIsStale(connection.tokens, clock());
   }
 
@@ -117,8 +131,16 @@ export function createRefresher({ store, oauth, lock, clock, refreshTokenLifetim
     // Read under the lock: when another caller (or another instance) refreshed while this one
     // waited, the rotated token is found here and used, never the spent one.
     const connection = await store.getConnection(key);
-    if (connection === null || connection.status !== 'connected' || connection.tokens === null) return connection;
-    if (!dueForRefresh(connection, force)) return connection;
+    if (!holdsLiveGrant(connection) || !dueForRefresh(connection, force)) return connection;
+    return refreshLocked(key, connection, 'request');
+  }
+
+  async function refreshLocked(
+    key: ConnectionKey,
+    connection: StoredConnection & { tokens: StoredTokens },
+    origin: RefreshOrigin,
+  ): Promise<StoredConnection> {
+    const previousKeepAlive = connection.keepAlive ?? null;
     try {
       const tokens = await oauth.refresh(connection.tokens.refreshToken);
       const now = clock();
@@ -134,6 +156,12 @@ export function createRefresher({ store, oauth, lock, clock, refreshTokenLifetim
         lastUsedAt: now.toISOString(),
         checkedAt: now.toISOString(),
         lastError: null,
+        // Any successful refresh ends a keep-alive failure: the grant is healthy again.
+        ...(origin === 'keep-alive'
+          ? { keepAlive: { lastRefreshedAt: now.toISOString(), failing: false } }
+          : previousKeepAlive === null
+            ? {}
+            : { keepAlive: { ...previousKeepAlive, failing: false } }),
       };
       // Xero has already spent the old refresh token: the new one is stored before anything uses
       // the new access token, or a crash here would lose the grant.
@@ -148,6 +176,7 @@ export function createRefresher({ store, oauth, lock, clock, refreshTokenLifetim
           status: 'needs_reauth',
           needsReauthReason: reason,
           tokens: null,
+          organisationChoice: null,
           checkedAt: now,
           lastError: {
             code: 'XERO_INVALID_GRANT',
@@ -157,6 +186,7 @@ export function createRefresher({ store, oauth, lock, clock, refreshTokenLifetim
                 : 'Xero answered invalid_grant to a refresh token unused past its lifetime (expired)',
             at: now,
           },
+          ...(origin === 'keep-alive' ? { keepAlive: { lastRefreshedAt: previousKeepAlive?.lastRefreshedAt ?? null, failing: true } } : {}),
         };
         await store.putConnection(key, dead);
         return dead;
@@ -167,6 +197,7 @@ export function createRefresher({ store, oauth, lock, clock, refreshTokenLifetim
 
   return {
     freshConnectionLocked,
+    refreshLocked,
     freshConnection(key, options) {
       const id = JSON.stringify([key.integrationKey, key.accountId, options?.force === true]);
       const running = inFlight.get(id);

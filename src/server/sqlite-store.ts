@@ -2,7 +2,7 @@ import { closeSync, openSync } from 'node:fs';
 
 import type BetterSqlite3 from 'better-sqlite3';
 
-import type { ConnectionStore, ConnectSession, StoredConnection } from './connection-store';
+import type { ConnectionStore, ConnectSession, DueConnection, DueConnectionQuery, StoredConnection } from './connection-store';
 import { openTokens, openVerifier, sealTokens, sealVerifier, storeCipher, type ConnectionRow, type SessionRow } from './sealed-columns';
 import type { EncryptionKeyInput } from './token-cipher';
 
@@ -33,10 +33,12 @@ export interface SqliteConnectionStore extends ConnectionStore {
   readonly encrypted: boolean;
   /** Closes the database; the store is unusable afterwards. */
   close(): void;
+  /** The connections keep-alive should refresh: see {@link ConnectionStore.listDueConnections}. */
+  listDueConnections(query: DueConnectionQuery): Promise<DueConnection[]>;
 }
 
 /** The schema version this code writes. A newer file is refused rather than misread. */
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 
 const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -61,6 +63,20 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
         code_verifier TEXT NOT NULL,
         expires_at TEXT NOT NULL
       );
+    `,
+  },
+  {
+    // Keep-alive lists due connections by when their refresh token was issued. Generated from the
+    // JSON record, so every writer (older versions of this package included) keeps them right;
+    // VIRTUAL because SQLite can only add that kind, and the index stores what the query needs.
+    // The timestamps are toISOString() text, whose order is time order.
+    version: 2,
+    sql: `
+      ALTER TABLE xero_connections ADD COLUMN status TEXT GENERATED ALWAYS AS (json_extract(data, '$.status')) VIRTUAL;
+      ALTER TABLE xero_connections ADD COLUMN refresh_token_issued_at TEXT
+        GENERATED ALWAYS AS (COALESCE(json_extract(data, '$.lastRefreshedAt'), json_extract(data, '$.connectedAt'))) VIRTUAL;
+      CREATE INDEX xero_connections_due ON xero_connections (integration_key, refresh_token_issued_at)
+        WHERE status = 'connected' AND refresh_token IS NOT NULL;
     `,
   },
 ];
@@ -136,6 +152,11 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
        data = excluded.data, access_token = excluded.access_token, access_token_expires_at = excluded.access_token_expires_at,
        refresh_token = excluded.refresh_token, updated_at = excluded.updated_at`,
   );
+  const selectDue = db.prepare<[string, string], { account_id: string; refresh_token_issued_at: string; tenant_id: string | null }>(
+    `SELECT account_id, refresh_token_issued_at, json_extract(data, '$.tenant.tenantId') AS tenant_id FROM xero_connections
+      WHERE integration_key = ? AND status = 'connected' AND refresh_token IS NOT NULL AND refresh_token_issued_at < ?
+      ORDER BY refresh_token_issued_at, account_id`,
+  );
   const insertSession = db.prepare(
     'INSERT OR REPLACE INTO xero_connect_sessions (state, data, code_verifier, expires_at) VALUES (@state, @data, @codeVerifier, @expiresAt)',
   );
@@ -171,6 +192,13 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
         refreshToken: sealed.refresh_token,
         updatedAt: new Date().toISOString(),
       });
+    },
+    async listDueConnections({ integrationKey, issuedBefore }) {
+      return selectDue.all(integrationKey, issuedBefore).map((row) => ({
+        key: { integrationKey, accountId: row.account_id },
+        refreshTokenIssuedAt: row.refresh_token_issued_at,
+        tenantId: row.tenant_id,
+      }));
     },
     async putConnectSession(session) {
       const { codeVerifier, ...rest } = session;

@@ -58,6 +58,10 @@ export interface TokenCipher {
    * it with other associated data fails, so ciphertexts cannot be swapped between rows.
    */
   encrypt(plaintext: string, associatedData?: string): string;
+  /**
+   * The plaintext of a value {@link TokenCipher.encrypt} returned, with the same `associatedData`.
+   * Throws {@link XeroConnectionDecryptionError} rather than return anything it cannot authenticate.
+   */
   decrypt(stored: string, associatedData?: string): string;
 }
 

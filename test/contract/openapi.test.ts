@@ -7,6 +7,9 @@ import type { ZodMiniType } from 'zod/mini';
 
 import {
   callbackRequestSchema,
+  chooseOrganisationRequestSchema,
+  CONNECTION_STATUSES,
+  CONTRACT_ACCEPT,
   connectRequestSchema,
   connectResponseSchema,
   connectionSchema,
@@ -110,6 +113,21 @@ describe('the OpenAPI schemas say what the zod schemas enforce', () => {
       { authorizeUrl: 'data:text/html,hi', state: 's', expiresAt: '2026-11-26T09:45:00Z' },
     ],
     ['a DisconnectResponse that is not disconnected', 'DisconnectResponse', disconnectResponseSchema, { status: 'connected', remoteRemoved: true }],
+    [
+      'a choosing_organisation connection offering no organisation',
+      'Connection',
+      connectionSchema,
+      { ...buildConnection('choosingOrganisation'), organisations: [] },
+    ],
+    ['a choosing_organisation connection with a needs_reauth reason', 'Connection', connectionSchema, { ...buildConnection('choosingOrganisation'), reason: 'refresh_token_expired' }],
+    [
+      'a keepAlive without failing',
+      'Connection',
+      connectionSchema,
+      { ...connected, keepAlive: { enabled: true, lastRefreshedAt: null, nextRefreshAt: null } },
+    ],
+    ['a ChooseOrganisationRequest with an extra field', 'ChooseOrganisationRequest', chooseOrganisationRequestSchema, { tenantId: 't', connectionId: 'c' }],
+    ['an empty tenantId to choose', 'ChooseOrganisationRequest', chooseOrganisationRequestSchema, { tenantId: '' }],
   ];
 
   it.each(invalid)('rejects %s, in zod and in the document', (_what, schemaId, schema, body) => {
@@ -162,6 +180,18 @@ describe('the paths follow the route table', () => {
         expect(ERROR_CODE_INFO[parsed.code].status).toBe(parsed.status);
       }
     }
+  });
+
+  it('maps every connection status in the Connection discriminator, choosing_organisation included', () => {
+    const mapping = (document.components.schemas.Connection?.discriminator as { mapping: Record<string, string> } | undefined)?.mapping;
+    expect(Object.keys(mapping ?? {}).sort()).toEqual([...CONNECTION_STATUSES].sort());
+  });
+
+  it('tells backends how clients announce contract 1.1 (Accept) and what a 1.0 client gets instead', () => {
+    const description = String((document.info as { description?: string } | undefined)?.description);
+    expect(description).toContain(CONTRACT_ACCEPT);
+    expect(description).toMatch(/1\.0 client.*never sent.*choosing_organisation/s);
+    expect(String(operationOf('POST', '/connect')?.description)).toMatch(/Accept/);
   });
 
   it('describes Xero’s redirect to GET /callback as a 302 back to returnTo', () => {

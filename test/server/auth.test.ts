@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { CONTRACT_VERSION_HEADER } from '../../src/contract';
+import { CONTRACT_VERSION, CONTRACT_VERSION_HEADER } from '../../src/contract';
 import { createXeroConnectionHandler } from '../../src/server';
 import { readProblem, setup } from './support';
 
@@ -77,6 +77,6 @@ describe('authentication comes first', () => {
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');
     const ok = await request('/connection');
-    expect(ok.headers.get(CONTRACT_VERSION_HEADER)).toBe('1.0');
+    expect(ok.headers.get(CONTRACT_VERSION_HEADER)).toBe(CONTRACT_VERSION);
   });
 });

@@ -125,13 +125,13 @@ describe('GET /callback', () => {
     await expect(client().getConnection()).resolves.toMatchObject({ reason: 'never_connected' });
   });
 
-  it('redirects a reconnect that came back with another organisation as XERO_TENANT_MISMATCH and keeps the old state', async () => {
-    const { connectThroughXero, client, emulator, request } = await setup();
+  it('redirects a 1.0 client’s reconnect that came back with another organisation as XERO_TENANT_MISMATCH and keeps the old state', async () => {
+    const { connectThroughXero, client, emulator } = await setup();
     await connectThroughXero();
     const first = emulator.organisations[0]?.tenantId ?? '';
     const second = emulator.organisations[1]?.tenantId ?? '';
-    const { authorizeUrl } = await client().connect({ returnTo: RETURN_TO, mode: 'reauth', expectedTenantId: first });
-    const response = await request(await emulator.approve(authorizeUrl, { tenantIds: [second] }));
+    // Contract 1.1 clients choose instead: see choose-organisation.test.ts.
+    const response = await connectThroughXero({ contract: '1.0', mode: 'reauth', expectedTenantId: first, tenantIds: [second] });
     expect(readConnectReturn(response.headers.get('location') ?? '')?.outcome).toEqual({ kind: 'failed', code: 'XERO_TENANT_MISMATCH' });
     await expect(client().getConnection()).resolves.toMatchObject({ status: 'connected', tenant: { tenantId: first } });
   });

@@ -19,7 +19,7 @@ describe('DELETE /connection', () => {
   it('keeps the grant when it still reaches another tenant', async () => {
     const { connectThroughXero, client, emulator } = await setup();
     const [first, second] = emulator.organisations.map((org) => org.tenantId);
-    await connectThroughXero({ tenantIds: [first ?? '', second ?? ''] });
+    await connectThroughXero({ tenantIds: [first ?? '', second ?? ''], contract: '1.0' });
     await expect(client().disconnect()).resolves.toEqual({ status: 'disconnected', remoteRemoved: true });
     expect(emulator.requests.some((entry) => entry.path === '/connect/revocation')).toBe(false);
     expect(emulator.connections().map((connection) => connection.tenantId)).toEqual([second]);

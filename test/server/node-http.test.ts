@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createXeroConnectionClient, readConnectReturn } from '../../src/client';
-import { CONTRACT_VERSION_HEADER } from '../../src/contract';
+import { CONTRACT_VERSION, CONTRACT_VERSION_HEADER } from '../../src/contract';
 import { createXeroConnectionHandler, toNodeListener } from '../../src/server';
 import { startXeroEmulator } from '../../src/server/emulator/xero-emulator';
 
@@ -42,7 +42,7 @@ describe('mounted on node:http', () => {
 
     const back = await fetch(await emulator.approve(authorizeUrl), { headers, redirect: 'manual' });
     expect(back.status).toBe(302);
-    expect(back.headers.get(CONTRACT_VERSION_HEADER)).toBe('1.0');
+    expect(back.headers.get(CONTRACT_VERSION_HEADER)).toBe(CONTRACT_VERSION);
     expect(readConnectReturn(back.headers.get('location') ?? '')?.outcome).toEqual({ kind: 'connected' });
     await expect(client.getConnection()).resolves.toMatchObject({ status: 'connected', tenant: { tenantName: 'Sunrise Care Group' } });
     await expect(client.disconnect()).resolves.toEqual({ status: 'disconnected', remoteRemoved: true });

@@ -13,10 +13,13 @@ import {
   type ConnectionKey,
   type PostgresConnectionStore,
   type PostgresConnectionStoreOptions,
+  type StoredConnection,
+  createTokenCipher,
 } from '../../src/server';
+import { sealTokens } from '../../src/server/sealed-columns';
 import { connectedRecord, connectSession, describeConnectionStoreContract, KEY } from './store-contract';
 import { LOCK_CLASS_ID, postgresForThisFile } from './postgres-support';
-import { BASE_PATH, MINUTE_MS, setup } from './support';
+import { BASE_PATH, emulatedSleep, MINUTE_MS, setup } from './support';
 
 const db = postgresForThisFile();
 
@@ -214,13 +217,13 @@ describe('PostgreSQL store: opening and migrations', () => {
     );
   });
 
-  it('creates its schema and tables with a migrations table at version 1, and migrates nothing twice', async () => {
+  it('creates its schema and tables with a migrations table at the current version, and migrates nothing twice', async () => {
     const schema = db.schema();
     await openStore({ schema });
     await openStore({ schema });
-    const { rows: versions } = await db.admin().query(`SELECT version FROM "${schema}".xero_connection_migrations`);
-    expect(versions).toEqual([{ version: POSTGRES_SCHEMA_VERSION }]);
-    expect(POSTGRES_SCHEMA_VERSION).toBe(1);
+    const { rows: versions } = await db.admin().query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(POSTGRES_SCHEMA_VERSION).toBe(2);
     const { rows: tables } = await db.admin().query<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [schema],
@@ -243,18 +246,18 @@ describe('PostgreSQL store: opening and migrations', () => {
     const schema = db.schema();
     const stores = await Promise.all(Array.from({ length: 5 }, () => openStore({ schema })));
     expect(stores).toHaveLength(5);
-    const { rows } = await db.admin().query(`SELECT version FROM "${schema}".xero_connection_migrations`);
-    expect(rows).toEqual([{ version: 1 }]);
+    const { rows } = await db.admin().query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
   });
 
   it('refuses a database from a newer version of the package, and ends the pool it made', async () => {
     const schema = db.schema();
     await openStore({ schema });
-    await db.admin().query(`INSERT INTO "${schema}".xero_connection_migrations (version) VALUES (2)`);
-    await expect(createPostgresConnectionStore({ pool: db.pool(), schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 2/);
+    await db.admin().query(`INSERT INTO "${schema}".xero_connection_migrations (version) VALUES (3)`);
+    await expect(createPostgresConnectionStore({ pool: db.pool(), schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 3/);
     const url = new URL(db.url());
     url.searchParams.set('application_name', `refused-${schema}`);
-    await expect(createPostgresConnectionStore({ connectionString: url.href, schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 2/);
+    await expect(createPostgresConnectionStore({ connectionString: url.href, schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 3/);
     // The pool's connections are closed; the server's backends exit a moment later.
     await vi.waitFor(
       async () => {
@@ -263,6 +266,69 @@ describe('PostgreSQL store: opening and migrations', () => {
       },
       { timeout: 5_000, interval: 50 },
     );
+  });
+});
+
+describe('PostgreSQL store: migration 2 (keep-alive)', () => {
+  it('upgrades a version 1 database: its rows read back as they were, and keep-alive finds the due ones with the index', async () => {
+    const schema = db.schema();
+    const admin = db.admin();
+    // The version 1 schema exactly as 0.1.0 made it, with rows written the way it wrote them.
+    await admin.query(`
+      CREATE SCHEMA "${schema}";
+      CREATE TABLE "${schema}".xero_connection_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+      INSERT INTO "${schema}".xero_connection_migrations (version) VALUES (1);
+      CREATE TABLE "${schema}".xero_connections (
+        integration_key text NOT NULL, account_id text NOT NULL, data jsonb NOT NULL,
+        access_token text, access_token_expires_at text, refresh_token text, updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (integration_key, account_id)
+      );
+      CREATE TABLE "${schema}".xero_connect_sessions (
+        state text PRIMARY KEY, seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE, data jsonb NOT NULL,
+        code_verifier text NOT NULL, expires_at timestamptz NOT NULL, created_at timestamptz NOT NULL DEFAULT now()
+      );
+    `);
+    const cipher = createTokenCipher({ key: KEY_A });
+    const old = connectedRecord({ lastRefreshedAt: '2026-10-01T09:30:00.000Z' });
+    const rows: [string, StoredConnection][] = [
+      ['old', old],
+      ['recent', connectedRecord({ lastRefreshedAt: '2026-11-25T09:30:00.000Z' })],
+      ['dead', connectedRecord({ status: 'needs_reauth', needsReauthReason: 'refresh_token_expired', tokens: null, lastRefreshedAt: '2026-01-01T00:00:00.000Z' })],
+    ];
+    for (const [accountId, record] of rows) {
+      const sealed = sealTokens(cipher, { ...KEY, accountId }, record.tokens);
+      await admin.query(`INSERT INTO "${schema}".xero_connections (integration_key, account_id, data, access_token, access_token_expires_at, refresh_token) VALUES ($1, $2, $3::jsonb, $4, $5, $6)`, [
+        KEY.integrationKey,
+        accountId,
+        JSON.stringify({ ...record, tokens: null }),
+        sealed.access_token,
+        sealed.access_token_expires_at,
+        sealed.refresh_token,
+      ]);
+    }
+
+    const { store } = await openStore({ schema });
+    await expect(store.getConnection({ ...KEY, accountId: 'old' })).resolves.toEqual(old);
+    const query = { integrationKey: KEY.integrationKey, issuedBefore: '2026-11-19T09:30:00.000Z' };
+    await expect(store.listDueConnections(query)).resolves.toEqual([
+      { key: { ...KEY, accountId: 'old' }, refreshTokenIssuedAt: '2026-10-01T09:30:00.000Z', tenantId: 'tenant-1' },
+    ]);
+    // A row written afterwards by an older instance (a rolling deploy: data only) is seen too.
+    await admin.query(`UPDATE "${schema}".xero_connections SET data = jsonb_set(data, '{lastRefreshedAt}', '"2026-11-26T09:30:00.000Z"') WHERE account_id = 'old'`);
+    await expect(store.listDueConnections(query)).resolves.toEqual([]);
+    const { rows: versions } = await admin.query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
+    const client = await admin.connect();
+    try {
+      await client.query('SET enable_seqscan = off');
+      const { rows: plan } = await client.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN SELECT account_id FROM "${schema}".xero_connections WHERE integration_key = $1 AND status = 'connected' AND refresh_token IS NOT NULL AND refresh_token_issued_at < $2`,
+        [query.integrationKey, query.issuedBefore],
+      );
+      expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain('xero_connections_due');
+    } finally {
+      client.release();
+    }
   });
 });
 
@@ -395,6 +461,44 @@ describe('PostgreSQL store: the connection lock', () => {
     // The store's pool still works: a new connection is opened.
     await expect(a.getConnection(KEY)).resolves.toBeNull();
   });
+});
+
+describe('PostgreSQL store: keep-alive on two backend instances at once', () => {
+  it('refreshes each due connection exactly once, whichever instance gets it', async () => {
+    const schema = db.schema();
+    const { store: storeA } = await openStore({ schema });
+    const { store: storeB } = await openStore({ schema });
+    const a = await setup((emulator) => ({ store: storeA, keepAlive: true, sleep: emulatedSleep(emulator).sleep }));
+    const { emulator } = a;
+    const b = await setup({ store: storeB, keepAlive: true, sleep: emulatedSleep(emulator).sleep }, emulator);
+    const due = Array.from({ length: 20 }, (_, index) => `due-${String(index).padStart(2, '0')}`);
+    await Promise.all(due.map((account, index) => (index % 2 === 0 ? a : b).connectThroughXero({ account })));
+    emulator.advanceDays(3);
+    await Promise.all(['fresh-1', 'fresh-2', 'fresh-3'].map((account) => a.connectThroughXero({ account })));
+    emulator.advanceDays(5);
+    const refreshCalls = () => emulator.requests.filter((entry) => entry.path === '/connect/token' && entry.grantType === 'refresh_token').length;
+
+    const started = performance.now();
+    const [runA, runB] = await Promise.all([a.handler.refreshDueConnections(), b.handler.refreshDueConnections()]);
+    const wallMs = performance.now() - started;
+
+    expect(refreshCalls()).toBe(due.length);
+    expect(runA.due).toBe(due.length);
+    expect(runB.due).toBe(due.length);
+    expect(runA.refreshed + runB.refreshed).toBe(due.length);
+    expect(runA.skipped + runB.skipped).toBe(due.length);
+    expect(runA.needsReauth + runB.needsReauth + runA.failed + runB.failed).toBe(0);
+    for (const account of due) {
+      const [lineA, lineB] = [runA, runB].map((run) => run.connections.find((line) => line.key.accountId === account)?.outcome);
+      expect([lineA, lineB].sort()).toEqual(['refreshed', 'skipped']);
+    }
+    // Every rotated token was stored before use: each connection still refreshes.
+    emulator.advance(31 * MINUTE_MS);
+    for (const account of [...due, 'fresh-1']) {
+      await expect(b.client('viewer', account).verify()).resolves.toMatchObject({ status: 'connected', keepAlive: { failing: false } });
+    }
+    console.info(`keep-alive, 2 instances on PostgreSQL: ${due.length} due of ${due.length + 3}; A refreshed ${runA.refreshed}, B ${runB.refreshed}; ${Math.round(wallMs)} ms wall`);
+  }, 60_000);
 });
 
 describe('PostgreSQL store: two backend instances, one database', () => {

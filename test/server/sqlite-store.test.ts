@@ -12,8 +12,10 @@ import {
   SQLITE_SCHEMA_VERSION,
   XeroConnectionDecryptionError,
   XeroConnectionEncryptionKeyError,
+  createTokenCipher,
   type SqliteConnectionStore,
 } from '../../src/server';
+import { sealTokens } from '../../src/server/sealed-columns';
 import { connectedRecord, connectSession, KEY } from './store-contract';
 import { setup } from './support';
 
@@ -174,16 +176,16 @@ describe('SQLite store: opening', () => {
     expect(store.encrypted).toBe(true);
   });
 
-  it('creates the schema with a migrations table at version 1, a file readable by its owner only', async () => {
+  it('creates the schema with a migrations table at the current version, a file readable by its owner only', async () => {
     const filename = newFile();
     (await openStore({ filename, encryptionKey: KEY_A })).close();
     open.splice(0);
     (await openStore({ filename, encryptionKey: KEY_A })).close(); // reopening migrates nothing twice
     open.splice(0);
     const raw = new Database(filename, { readonly: true });
-    expect(raw.prepare('SELECT version FROM xero_connection_migrations').all()).toEqual([{ version: SQLITE_SCHEMA_VERSION }]);
+    expect(raw.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
     raw.close();
-    expect(SQLITE_SCHEMA_VERSION).toBe(1);
+    expect(SQLITE_SCHEMA_VERSION).toBe(2);
     expect(statSync(filename).mode & 0o777).toBe(0o600);
   });
 
@@ -192,9 +194,49 @@ describe('SQLite store: opening', () => {
     (await openStore({ filename, encryptionKey: KEY_A })).close();
     open.splice(0);
     const raw = new Database(filename);
-    raw.prepare('INSERT INTO xero_connection_migrations (version, applied_at) VALUES (2, ?)').run(new Date().toISOString());
+    raw.prepare('INSERT INTO xero_connection_migrations (version, applied_at) VALUES (3, ?)').run(new Date().toISOString());
     raw.close();
-    await expect(createSqliteConnectionStore({ filename, encryptionKey: KEY_A })).rejects.toThrow(/schema version 2/);
+    await expect(createSqliteConnectionStore({ filename, encryptionKey: KEY_A })).rejects.toThrow(/schema version 3/);
+  });
+
+  it('upgrades a version 1 file: its connections read back as they were and keep-alive finds the due ones', async () => {
+    const filename = newFile();
+    // The version 1 schema exactly as 0.1.0 made it, with rows written the way it wrote them.
+    const raw = new Database(filename);
+    raw.exec(`
+      CREATE TABLE xero_connection_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+      INSERT INTO xero_connection_migrations VALUES (1, '2026-01-01T00:00:00.000Z');
+      CREATE TABLE xero_connections (
+        integration_key TEXT NOT NULL, account_id TEXT NOT NULL, data TEXT NOT NULL,
+        access_token TEXT, access_token_expires_at TEXT, refresh_token TEXT, updated_at TEXT NOT NULL,
+        PRIMARY KEY (integration_key, account_id)
+      );
+      CREATE TABLE xero_connect_sessions (state TEXT PRIMARY KEY, data TEXT NOT NULL, code_verifier TEXT NOT NULL, expires_at TEXT NOT NULL);
+    `);
+    const cipher = createTokenCipher({ key: KEY_A });
+    const old = connectedRecord({ lastRefreshedAt: '2026-10-01T09:30:00.000Z' });
+    const recent = connectedRecord({ lastRefreshedAt: '2026-11-25T09:30:00.000Z' });
+    const insert = raw.prepare('INSERT INTO xero_connections VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const [accountId, record] of [['old', old], ['recent', recent]] as const) {
+      const key = { ...KEY, accountId };
+      const sealed = sealTokens(cipher, key, record.tokens);
+      insert.run(KEY.integrationKey, accountId, JSON.stringify({ ...record, tokens: null }), sealed.access_token, sealed.access_token_expires_at, sealed.refresh_token, 'x');
+    }
+    raw.close();
+
+    const store = await openStore({ filename, encryptionKey: KEY_A });
+    await expect(store.getConnection({ ...KEY, accountId: 'old' })).resolves.toEqual(old);
+    await expect(store.listDueConnections({ integrationKey: KEY.integrationKey, issuedBefore: '2026-11-19T09:30:00.000Z' })).resolves.toEqual([
+      { key: { ...KEY, accountId: 'old' }, refreshTokenIssuedAt: '2026-10-01T09:30:00.000Z', tenantId: 'tenant-1' },
+    ]);
+    const check = new Database(filename, { readonly: true });
+    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
+    // The due query is answered from the index, not by reading every row.
+    const plan = check
+      .prepare(`EXPLAIN QUERY PLAN SELECT account_id FROM xero_connections WHERE integration_key = ? AND status = 'connected' AND refresh_token IS NOT NULL AND refresh_token_issued_at < ?`)
+      .all('k', 'x') as { detail: string }[];
+    check.close();
+    expect(plan.map((row) => row.detail).join(' ')).toContain('xero_connections_due');
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { ConnectionKey, ConnectionStore, ConnectSession, StoredConnection } from '../../src/server';
+import type { ConnectionKey, ConnectionStore, ConnectSession, DueConnection, DueConnectionQuery, StoredConnection } from '../../src/server';
 
 /** A store under test and how to dispose of it. */
 export interface StoreUnderTest {
@@ -126,9 +126,55 @@ export function describeConnectionStoreContract(
       await expect(store.getConnection(KEY)).resolves.toEqual(connectedRecord());
     });
 
+    it('reads back a choosing_organisation record with its organisations, and keep-alive state', async () => {
+      const store = await fresh();
+      const second = { tenantId: 'tenant-2', tenantName: 'Harbour View Homes', tenantType: 'PRACTICE' as const, connectionId: 'connection-2' };
+      const choosing = connectedRecord({
+        status: 'choosing_organisation',
+        organisationChoice: { reason: 'multiple_organisations', organisations: [connectedRecord().tenant ?? second, second] },
+        keepAlive: { lastRefreshedAt: '2026-11-20T09:30:00.000Z', failing: true },
+      });
+      await store.putConnection(KEY, choosing);
+      await expect(store.getConnection(KEY)).resolves.toEqual(choosing);
+    });
+
+    it('lists due connections: this integration, connected with tokens, refresh token issued before the cut-off, oldest first', async () => {
+      const store = await fresh();
+      expect(store.listDueConnections).toBeTypeOf('function');
+      const list = (query: DueConnectionQuery): Promise<DueConnection[]> => {
+        if (store.listDueConnections === undefined) throw new Error('no listDueConnections');
+        return store.listDueConnections(query);
+      };
+      const at = (day: number) => `2026-11-${String(day).padStart(2, '0')}T09:30:00.000Z`;
+      const other = '/api/integrations/xero-payroll';
+      const records: [ConnectionKey, StoredConnection][] = [
+        [{ ...KEY, accountId: 'due-newer' }, connectedRecord({ lastRefreshedAt: at(10) })],
+        [{ ...KEY, accountId: 'due-older' }, connectedRecord({ lastRefreshedAt: at(2) })],
+        [{ ...KEY, accountId: 'due-never-refreshed' }, connectedRecord({ lastRefreshedAt: null, connectedAt: at(5) })],
+        [{ ...KEY, accountId: 'fresh' }, connectedRecord({ lastRefreshedAt: at(20) })],
+        [{ ...KEY, accountId: 'at-cut-off' }, connectedRecord({ lastRefreshedAt: at(15) })],
+        [{ ...KEY, accountId: 'dead' }, connectedRecord({ status: 'needs_reauth', needsReauthReason: 'refresh_token_expired', tokens: null, lastRefreshedAt: at(1) })],
+        [{ ...KEY, accountId: 'gone' }, connectedRecord({ status: 'disconnected', tenant: null, tokens: null, lastRefreshedAt: at(1) })],
+        [{ ...KEY, accountId: 'choosing' }, connectedRecord({ status: 'choosing_organisation', organisationChoice: { reason: 'multiple_organisations', organisations: [] }, lastRefreshedAt: at(1) })],
+        [{ integrationKey: other, accountId: 'due-older' }, connectedRecord({ lastRefreshedAt: at(1) })],
+      ];
+      for (const [key, record] of records) await store.putConnection(key, record);
+
+      const due = await list({ integrationKey: KEY.integrationKey, issuedBefore: at(15) });
+      expect(due).toEqual([
+        { key: { ...KEY, accountId: 'due-older' }, refreshTokenIssuedAt: at(2), tenantId: 'tenant-1' },
+        { key: { ...KEY, accountId: 'due-never-refreshed' }, refreshTokenIssuedAt: at(5), tenantId: 'tenant-1' },
+        { key: { ...KEY, accountId: 'due-newer' }, refreshTokenIssuedAt: at(10), tenantId: 'tenant-1' },
+      ]);
+      await expect(list({ integrationKey: other, issuedBefore: at(15) })).resolves.toHaveLength(1);
+      // A refresh moves a connection out of the list.
+      await store.putConnection({ ...KEY, accountId: 'due-older' }, connectedRecord({ lastRefreshedAt: at(25) }));
+      await expect(list({ integrationKey: KEY.integrationKey, issuedBefore: at(15) })).resolves.toHaveLength(2);
+    });
+
     it('takes a connect session once, with every field', async () => {
       const store = await fresh();
-      const session = connectSession('state-1', { mode: 'reauth', expectedTenantId: 'tenant-1' });
+      const session = connectSession('state-1', { mode: 'reauth', expectedTenantId: 'tenant-1', contractMinor: 1 });
       await store.putConnectSession(session);
       await expect(store.takeConnectSession('state-1')).resolves.toEqual(session);
       await expect(store.takeConnectSession('state-1')).resolves.toBeNull();

@@ -1,8 +1,8 @@
 import { afterEach } from 'vitest';
 
 import { createXeroConnectionClient, type XeroConnectionClient } from '../../src/client';
-import { CONTRACT_VERSION_HEADER } from '../../src/contract';
-import { createXeroConnectionHandler, type XeroConnectionHandler, type XeroConnectionHandlerOptions } from '../../src/server';
+import { CONTRACT_VERSION, CONTRACT_VERSION_HEADER } from '../../src/contract';
+import { createXeroConnectionHandler, type XeroConnectionHandlerOptions, type XeroConnectionHandlerWithKeepAlive } from '../../src/server';
 import { startXeroEmulator, type XeroEmulator } from '../../src/server/emulator/xero-emulator';
 
 export const PORTAL = 'https://portal.example';
@@ -22,13 +22,47 @@ export type CallerName = keyof typeof callers;
 
 export interface Harness {
   emulator: XeroEmulator;
-  handler: XeroConnectionHandler;
-  /** The package's own typed client, as `caller`, calling the handler directly. */
-  client(caller?: CallerName): XeroConnectionClient;
-  /** A raw request to the handler as `caller` (`null`: no session). */
-  request(path: string, init?: RequestInit & { caller?: CallerName | null }): Promise<Response>;
-  /** POST /connect → Allow in the emulator → GET /callback; returns the callback's response. */
-  connectThroughXero(options?: { caller?: CallerName; tenantIds?: string[] }): Promise<Response>;
+  handler: XeroConnectionHandlerWithKeepAlive;
+  /** The package's own typed client (contract 1.1), as `caller` of `account`, calling the handler directly. */
+  client(caller?: CallerName, account?: string): XeroConnectionClient;
+  /**
+   * A raw request to the handler as `caller` (`null`: no session) of `account` (default: the
+   * default account). Sends no contract `Accept` unless given: a 1.0 client.
+   */
+  request(path: string, init?: RequestInit & { caller?: CallerName | null; account?: string }): Promise<Response>;
+  /**
+   * POST /connect → Allow in the emulator → GET /callback; returns the callback's response. As the
+   * typed client (contract 1.1) unless `contract: '1.0'`, which posts without the contract `Accept`.
+   */
+  connectThroughXero(options?: ConnectThroughXeroOptions): Promise<Response>;
+}
+
+export interface ConnectThroughXeroOptions {
+  caller?: CallerName;
+  account?: string;
+  tenantIds?: string[];
+  contract?: '1.0' | '1.1';
+  mode?: 'connect' | 'reauth';
+  expectedTenantId?: string;
+}
+
+/** The `Accept` header of a contract 1.1 client. */
+export const ACCEPT_1_1 = 'application/json; contract=1.1, application/problem+json';
+
+/**
+ * A keep-alive `sleep` that waits no real time: it moves the emulator's clock on instead, and
+ * records each wait. Rejects at once when the signal has aborted.
+ */
+export function emulatedSleep(emulator: XeroEmulator): { sleep: NonNullable<XeroConnectionHandlerOptions['sleep']>; waits: number[] } {
+  const waits: number[] = [];
+  return {
+    waits,
+    sleep: async (ms, signal) => {
+      signal?.throwIfAborted();
+      waits.push(ms);
+      emulator.advance(ms);
+    },
+  };
 }
 
 const open: XeroEmulator[] = [];
@@ -36,10 +70,20 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((emulator) => emulator.close()));
 });
 
-/** An emulator and a handler pointed at it, sharing one clock. */
-export async function setup(overrides: Partial<XeroConnectionHandlerOptions> = {}): Promise<Harness> {
-  const emulator = await startXeroEmulator({ redirectUris: [REDIRECT_URI], now: new Date('2026-11-26T09:30:00Z'), frozenClock: true });
-  open.push(emulator);
+/**
+ * An emulator and a handler pointed at it, sharing one clock. `overrides` may be made from the
+ * emulator (for a keep-alive `sleep` that moves its clock); `emulator` reuses one (a second instance).
+ */
+export async function setup(
+  overrides: Partial<XeroConnectionHandlerOptions> | ((emulator: XeroEmulator) => Partial<XeroConnectionHandlerOptions>) = {},
+  shared?: XeroEmulator,
+): Promise<Harness> {
+  let emulator = shared;
+  if (emulator === undefined) {
+    emulator = await startXeroEmulator({ redirectUris: [REDIRECT_URI], now: new Date('2026-11-26T09:30:00Z'), frozenClock: true });
+    open.push(emulator);
+  }
+  const own = typeof overrides === 'function' ? overrides(emulator) : overrides;
   const handler = createXeroConnectionHandler({
     basePath: BASE_PATH,
     clientId: emulator.clientId,
@@ -51,23 +95,30 @@ export async function setup(overrides: Partial<XeroConnectionHandlerOptions> = {
     authenticate(request) {
       const userId = request.headers.get('x-test-user');
       if (userId === null) return null;
-      return { userId, canManage: request.headers.get('x-test-manage') === '1', displayName: `User ${userId}` };
+      const accountId = request.headers.get('x-test-account') ?? undefined;
+      return {
+        userId,
+        canManage: request.headers.get('x-test-manage') === '1',
+        displayName: `User ${userId}`,
+        ...(accountId === undefined ? {} : { accountId }),
+      };
     },
-    ...overrides,
+    ...own,
   });
 
   const request: Harness['request'] = (path, init = {}) => {
-    const { caller = 'admin', ...rest } = init;
+    const { caller = 'admin', account, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (caller !== null) for (const [name, value] of Object.entries(callers[caller])) headers.set(name, value);
+    if (account !== undefined) headers.set('x-test-account', account);
     if (rest.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
     return handler(new Request(path.startsWith('http') ? path : `${BASE_URL}${path}`, { ...rest, headers }));
   };
 
-  const client: Harness['client'] = (caller = 'admin') =>
+  const client: Harness['client'] = (caller = 'admin', account) =>
     createXeroConnectionClient({
       baseUrl: BASE_URL,
-      headers: callers[caller],
+      headers: account === undefined ? callers[caller] : { ...callers[caller], 'x-test-account': account },
       retry: false,
       fetch: (input, init) => handler(new Request(input, init)),
     });
@@ -77,10 +128,18 @@ export async function setup(overrides: Partial<XeroConnectionHandlerOptions> = {
     handler,
     client,
     request,
-    async connectThroughXero({ caller = 'admin', tenantIds } = {}) {
-      const { authorizeUrl } = await client(caller).connect({ returnTo: RETURN_TO, mode: 'connect' });
+    async connectThroughXero({ caller = 'admin', account, tenantIds, contract = '1.1', mode = 'connect', expectedTenantId } = {}) {
+      const body = { returnTo: RETURN_TO, mode, ...(expectedTenantId === undefined ? {} : { expectedTenantId }) };
+      let authorizeUrl: string;
+      if (contract === '1.1') {
+        ({ authorizeUrl } = await client(caller, account).connect(body));
+      } else {
+        const started = await request('/connect', { method: 'POST', body: JSON.stringify(body), caller, ...(account === undefined ? {} : { account }) });
+        if (started.status !== 200) throw new Error(`POST /connect answered ${started.status}`);
+        ({ authorizeUrl } = (await started.json()) as { authorizeUrl: string });
+      }
       const back = await emulator.approve(authorizeUrl, tenantIds === undefined ? {} : { tenantIds });
-      return request(back, { caller });
+      return request(back, { caller, ...(account === undefined ? {} : { account }) });
     },
   };
 }
@@ -90,7 +149,7 @@ export async function readProblem(response: Response): Promise<{ status: number;
   if (response.headers.get('content-type') !== 'application/problem+json') {
     throw new Error(`expected a problem, got ${response.status} ${response.headers.get('content-type')}`);
   }
-  if (response.headers.get(CONTRACT_VERSION_HEADER) !== '1.0') throw new Error('contract header missing');
+  if (response.headers.get(CONTRACT_VERSION_HEADER) !== CONTRACT_VERSION) throw new Error('contract header missing');
   return (await response.json()) as { status: number; code: string; retryAfterSeconds?: number };
 }
 

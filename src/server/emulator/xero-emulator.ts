@@ -59,6 +59,12 @@ export interface EmulatorRequest {
   path: string;
   /** `grant_type` of a token request. */
   grantType?: string;
+  /** When it arrived, on the emulator's clock (ISO 8601). */
+  at: string;
+  /** The status it was answered with (set once answered). */
+  status?: number;
+  /** The `Retry-After` it was answered with, in seconds, when any. */
+  retryAfterSeconds?: number;
 }
 
 /** A canned answer for the next matching request: rate limits and outages. */
@@ -66,6 +72,12 @@ export interface InjectedFailure {
   status: number;
   retryAfterSeconds?: number;
   body?: unknown;
+}
+
+/** A rate limit the emulator enforces, like Xero's: at most `calls` per `windowMs` (emulated clock) on a path prefix. */
+export interface EmulatedRateLimit {
+  calls: number;
+  windowMs: number;
 }
 
 export interface XeroEmulator {
@@ -97,8 +109,14 @@ export interface XeroEmulator {
    * `400 {"error":"invalid_grant"}`. The connections stay listed, as Xero would list them.
    */
   revokeAll(): void;
-  /** Answers the next request whose path starts with `pathPrefix` with this failure instead. */
-  failNext(pathPrefix: string, failure: InjectedFailure): void;
+  /** Answers the next `times` (default 1) requests whose path starts with `pathPrefix` with this failure instead. */
+  failNext(pathPrefix: string, failure: InjectedFailure, times?: number): void;
+  /**
+   * Enforces a rate limit on requests whose path starts with `pathPrefix`, on the emulated clock:
+   * past `calls` in the last `windowMs`, answers 429 with `Retry-After` (whole seconds until a call
+   * leaves the window), as Xero does. Returns a function that lifts it.
+   */
+  limitRate(pathPrefix: string, limit: EmulatedRateLimit): () => void;
   /** Xero's connections of the emulated user, as `GET /connections` would list them. */
   connections(): XeroConnectionRecord[];
   /** How many token requests of this grant type were made. */
@@ -133,6 +151,22 @@ export async function startXeroEmulator(options: XeroEmulatorOptions): Promise<X
 
   const requests: EmulatorRequest[] = [];
   const failures: { prefix: string; failure: InjectedFailure }[] = [];
+  const limits = new Set<{ prefix: string; limit: EmulatedRateLimit; calls: number[] }>();
+
+  // A 429 for a request over one of the rate limits, or undefined (the request then counts).
+  function overLimit(path: string): InjectedFailure | undefined {
+    const at = now().getTime();
+    for (const entry of limits) {
+      if (!path.startsWith(entry.prefix)) continue;
+      entry.calls = entry.calls.filter((time) => time > at - entry.limit.windowMs);
+      const oldest = entry.calls[0];
+      if (oldest !== undefined && entry.calls.length >= entry.limit.calls) {
+        return { status: 429, retryAfterSeconds: Math.max(1, Math.ceil((oldest + entry.limit.windowMs - at) / 1000)) };
+      }
+    }
+    for (const entry of limits) if (path.startsWith(entry.prefix)) entry.calls.push(at);
+    return undefined;
+  }
 
   // The issuer names the port, so the server listens before oidc-provider is made.
   const server = createServer();
@@ -172,14 +206,15 @@ export async function startXeroEmulator(options: XeroEmulatorOptions): Promise<X
   // In front of everything: count the request, play an injected failure, or answer the pages and
   // the API that are Xero's rather than OAuth's. The rest is oidc-provider's.
   provider.use(async (ctx, next) => {
-    const entry: EmulatorRequest = { method: ctx.method, path: ctx.path };
+    const entry: EmulatorRequest = { method: ctx.method, path: ctx.path, at: now().toISOString() };
     requests.push(entry);
     const isToken = ctx.path === IDENTITY_PATHS.token;
     try {
       const index = failures.findIndex((candidate) => ctx.path.startsWith(candidate.prefix));
-      const failure = index === -1 ? undefined : failures.splice(index, 1)[0]?.failure;
+      const failure = index === -1 ? overLimit(ctx.path) : failures.splice(index, 1)[0]?.failure;
       if (failure !== undefined) {
         if (isToken) entry.grantType = new URLSearchParams(await readText(ctx.req)).get('grant_type') ?? '';
+        if (failure.retryAfterSeconds !== undefined) entry.retryAfterSeconds = failure.retryAfterSeconds;
         return answerFailure(ctx, failure);
       }
       if ((await consent(ctx)) || (await connections.handle(ctx))) return;
@@ -189,6 +224,8 @@ export async function startXeroEmulator(options: XeroEmulatorOptions): Promise<X
       ctx.status = 500;
       ctx.type = 'text/plain';
       ctx.body = String(error);
+    } finally {
+      entry.status = ctx.status;
     }
   });
   provider.use(
@@ -233,8 +270,15 @@ export async function startXeroEmulator(options: XeroEmulatorOptions): Promise<X
     revokeAll() {
       identity.store.revokeAllGrants();
     },
-    failNext(pathPrefix, failure) {
-      failures.push({ prefix: pathPrefix, failure });
+    failNext(pathPrefix, failure, times = 1) {
+      for (let count = 0; count < times; count += 1) failures.push({ prefix: pathPrefix, failure });
+    },
+    limitRate(pathPrefix, limit) {
+      const entry = { prefix: pathPrefix, limit, calls: [] as number[] };
+      limits.add(entry);
+      return () => {
+        limits.delete(entry);
+      };
     },
     connections: () => connections.list(),
     tokenCalls: (grantType) => requests.filter((request) => request.path === IDENTITY_PATHS.token && request.grantType === grantType).length,
