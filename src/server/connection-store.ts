@@ -45,6 +45,11 @@ export interface StoredConnection {
    */
   status: 'connected' | 'needs_reauth' | 'disconnected' | 'choosing_organisation';
   needsReauthReason: (typeof NEEDS_REAUTH_REASONS)[number] | null;
+  /**
+   * The linked organisation. While `disconnected`, the one linked before (never reported: the
+   * contract says `tenant: null`), so a reconnect that comes back with another organisation can
+   * name the one expected; the hook's reconnect disconnects before it goes to Xero.
+   */
   tenant: Tenant | null;
   scopes: string[];
   /** `null` once the grant is dead or the connection removed. */

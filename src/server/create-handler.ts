@@ -346,13 +346,15 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
       }
       let stored: StoredConnection;
       if (entry === undefined) {
-        const previous = (await store.getConnection(session.key))?.tenant ?? null;
+        const before = await store.getConnection(session.key);
+        const previous = before?.tenant ?? null;
         const mismatch = expected !== null;
         stored = {
           ...granted,
           status: 'choosing_organisation',
-          // The organisation connected before; for a mismatch, the expected one (when it is the one we knew).
-          tenant: mismatch ? (previous?.tenantId === expected ? previous : null) : previous,
+          // For a mismatch, the expected organisation (when it is the one we knew, even from a
+          // disconnected record); otherwise the one still connected before, if any.
+          tenant: mismatch ? (previous?.tenantId === expected ? previous : null) : before?.status === 'disconnected' ? null : previous,
           organisationChoice: { reason: mismatch ? 'organisation_mismatch' : 'multiple_organisations', organisations: entries.map(toTenant) },
           lastError: mismatch
             ? { code: 'XERO_TENANT_MISMATCH', message: 'Xero connected a different organisation than the one expected', at: now.toISOString() }
@@ -477,7 +479,8 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
         ...fresh,
         status: 'disconnected',
         needsReauthReason: null,
-        tenant: null,
+        // Kept (not reported) for a reconnect's mismatch to name; see StoredConnection.tenant.
+        tenant: fresh.status === 'choosing_organisation' && fresh.organisationChoice?.reason === 'multiple_organisations' ? null : fresh.tenant,
         tokens: null,
         organisationChoice: null,
         keepAlive: null,

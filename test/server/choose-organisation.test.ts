@@ -200,6 +200,20 @@ describe('a reconnect that comes back without the expected organisation', () => 
     expect(deletes(emulator.requests.slice(before))).toEqual([]);
   });
 
+  it('names the expected organisation after the hook\'s reconnect, which disconnects before it goes to Xero', async () => {
+    const { connectThroughXero, client, first, second } = await twoOrganisations();
+    await connectThroughXero();
+    await client().disconnect();
+    // Disconnected is disconnected: the organisation is not reported, only remembered for a reconnect.
+    await expect(client().getConnection()).resolves.toMatchObject({ status: 'disconnected', tenant: null });
+    await connectThroughXero({ mode: 'reauth', expectedTenantId: first.tenantId, tenantIds: [second.tenantId] });
+    await expect(client().getConnection()).resolves.toMatchObject({
+      status: 'choosing_organisation',
+      reason: 'organisation_mismatch',
+      tenant: { tenantId: first.tenantId, tenantName: first.tenantName },
+    });
+  });
+
   it('expects the stored organisation when the reconnect names none, and can be tried again', async () => {
     const { connectThroughXero, client, first, second } = await twoOrganisations();
     await connectThroughXero();
