@@ -27,4 +27,8 @@ export interface DemoState {
   integrations: readonly { id: string; title: string; basePath: string }[];
   /** The organisations connected in (emulated) Xero right now. */
   xeroConnections: readonly { tenantId: string; tenantName: string }[];
+  /** Whether the backend keeps connections alive (the page's switch). */
+  keepAlive: boolean;
+  /** Refreshes keep-alive made during the last "time passes" control; `null` when keep-alive was off or none ran. */
+  keepAliveRefreshes: number | null;
 }

@@ -43,15 +43,20 @@ function daysAhead(now: string): number {
 
 function Controls({ state, onState, onLog }: { state: DemoState; onState: (next: DemoState) => void; onLog: (line: string) => void }) {
   const queryClient = useQueryClient();
+  const switchId = useId();
   const [busy, setBusy] = useState(false);
   const [announcement, setAnnouncement] = useState('');
 
-  const run = async (path: string, done: string, body: unknown = {}) => {
+  // aria-disabled, not disabled, while a control runs: a disabled button drops the keyboard focus.
+  const run = async (path: string, done: string | ((next: DemoState) => string), body: unknown = {}) => {
+    if (busy) return;
     setBusy(true);
     try {
-      onState(await demoRequest(path, body));
-      setAnnouncement(done);
-      onLog(`Xero: ${done}`);
+      const next = await demoRequest(path, body);
+      onState(next);
+      const said = typeof done === 'string' ? done : done(next);
+      setAnnouncement(said);
+      onLog(`Xero: ${said}`);
       // Every card reads its connection again, as a portal page would on its next visit.
       await queryClient.invalidateQueries();
     } catch (error) {
@@ -70,6 +75,11 @@ function Controls({ state, onState, onLog }: { state: DemoState; onState: (next:
     );
   }
   const ahead = daysAhead(state.now);
+  // What a "time passes" control did: with keep-alive on, the backend refreshed the tokens as it went.
+  const passed = (what: string, unkept: string) => (next: DemoState) =>
+    next.keepAliveRefreshes === null
+      ? `${what}: ${unkept}`
+      : `${what}: keep-alive refreshed ${next.keepAliveRefreshes} ${next.keepAliveRefreshes === 1 ? 'time' : 'times'}, so nothing expired`;
   return (
     <section className="controls" aria-labelledby="controls-title">
       <h2 id="controls-title">Demo controls: what happens on Xero&apos;s side</h2>
@@ -78,23 +88,53 @@ function Controls({ state, onState, onLog }: { state: DemoState; onState: (next:
         {ahead > 0 ? ` (${ahead} ${ahead === 1 ? 'day' : 'days'} ahead)` : ''}. Organisations connected in Xero:{' '}
         {state.xeroConnections.length === 0 ? 'none' : state.xeroConnections.map((item) => item.tenantName).join(', ')}.
       </p>
+      <p className="keep-alive-switch">
+        <button
+          type="button"
+          role="switch"
+          aria-checked={state.keepAlive}
+          aria-describedby={`${switchId}-hint`}
+          aria-disabled={busy}
+          onClick={() =>
+            void run('/keep-alive', state.keepAlive ? 'Keep-alive turned off' : 'Keep-alive turned on', { enabled: !state.keepAlive })
+          }
+        >
+          Keep connections alive
+        </button>{' '}
+        <span id={`${switchId}-hint`}>
+          {state.keepAlive
+            ? 'On: the backend refreshes any token unused for 7 days, so it never reaches its 60-day expiry.'
+            : "Off: a token unused for 60 days expires, as in the help article."}
+        </span>
+      </p>
       <div className="control-buttons">
-        <button type="button" disabled={busy} onClick={() => void run('/advance', 'Leave the connection unused for 61 days: the refresh token expires', { days: 61 })}>
+        <button
+          type="button"
+          aria-disabled={busy}
+          onClick={() => void run('/advance', passed('61 days pass unused', 'the refresh token expires'), { days: 61 })}
+        >
           Leave unused for 61 days
         </button>
-        <button type="button" disabled={busy} onClick={() => void run('/advance', 'A week passes', { days: 7 })}>
+        <button type="button" aria-disabled={busy} onClick={() => void run('/advance', passed('A week passes', 'nothing refreshed'), { days: 7 })}>
           Advance a week
         </button>
-        <button type="button" disabled={busy} onClick={() => void run('/revoke', 'Access was revoked in Xero')}>
+        <button
+          type="button"
+          aria-disabled={busy}
+          onClick={() => void run('/advance', passed('A year passes unused', 'the refresh token expires'), { days: 365 })}
+        >
+          Advance a year
+        </button>
+        <button type="button" aria-disabled={busy} onClick={() => void run('/revoke', 'Access was revoked in Xero')}>
           Revoke access in Xero
         </button>
-        <button type="button" disabled={busy} onClick={() => void run('/remove-app', 'The organisation removed the app in Xero (Check connection notices it)')}>
+        <button type="button" aria-disabled={busy} onClick={() => void run('/remove-app', 'The organisation removed the app in Xero (Check connection notices it)')}>
           Remove the app in Xero
         </button>
-        <button type="button" disabled={busy} onClick={() => void run('/xero-outage', 'Xero will fail its next call with 503')}>
+        <button type="button" aria-disabled={busy} onClick={() => void run('/xero-outage', 'Xero will fail its next call with 503')}>
           Xero outage (next call)
         </button>
-        <button type="button" disabled={busy} onClick={() => void run('/reset', 'Started over: nothing connected')}>
+        <button type="button" aria-disabled={busy} onClick={() => void run('/reset', 'Started over: nothing connected')}>
           Start over
         </button>
       </div>

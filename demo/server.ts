@@ -19,6 +19,8 @@ import {
   toNodeListener,
   type AuthenticatedCaller,
   type ConnectionStore,
+  type KeepAliveTimer,
+  type XeroConnectionHandlerWithKeepAlive,
 } from '../src/server';
 import { startXeroEmulator, type XeroEmulator } from '../src/server/emulator/xero-emulator';
 import { DEMO_INTEGRATIONS, DEMO_USERS, type DemoState, type DemoUserId } from './demo-api';
@@ -37,6 +39,11 @@ export interface DemoOptions {
    * the response's nonce only, no inline code, no eval. Proves the package runs under one.
    */
   strictCspPage?: string;
+  /**
+   * Whether the backend keeps connections alive (refreshes any refresh token unused for 7 days)
+   * when the demo starts and after "Start over". Default `true`; the page has a switch for it.
+   */
+  keepAlive?: boolean;
 }
 
 /** A Xero app registered with the real Xero. */
@@ -59,6 +66,7 @@ export interface RunningDemo {
 }
 
 const COOKIE = 'demo_user';
+const HOUR_MS = 3_600_000;
 
 /** The play user in a Cookie header, for the controls (node:http) and the backend (Fetch) alike. */
 function cookieUser(cookie: string | null | undefined): DemoUserId | null {
@@ -147,26 +155,70 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     return { userId: user.id, displayName: user.name, canManage: user.canManage };
   };
 
-  async function buildBackends() {
-    const store = await openStore();
-    return integrations.map((item) => ({
-      basePath: item.basePath,
-      listener: toNodeListener(
-        createXeroConnectionHandler({
-          basePath: item.basePath,
-          authenticate,
-          clientId: emulator?.clientId ?? realXero?.clientId ?? '',
-          clientSecret: emulator?.clientSecret ?? realXero?.clientSecret ?? '',
-          redirectUri: redirectUriOf(item.basePath, item.id),
-          scopes: item.scopes,
-          store,
-          ...(emulator ? { endpoints: emulator.endpoints, clock: emulator.now } : {}),
-        }),
-        { origin },
-      ),
-    }));
+  interface Backend {
+    basePath: string;
+    handler: XeroConnectionHandlerWithKeepAlive;
+    listener: ReturnType<typeof toNodeListener>;
+    timer: KeepAliveTimer | null;
   }
-  let backends = await buildBackends();
+
+  // Keep-alive is on by default, as a portal should run it. With it on, every backend also runs
+  // the in-process timer (a single-instance deployment's scheduler); the emulator's clock jumps
+  // by days, so the "time passes" controls play the scheduler for the days they skip.
+  const initialKeepAlive = options.keepAlive ?? true;
+  let keepAliveOn = initialKeepAlive;
+  let store = await openStore();
+
+  function buildBackends(): Backend[] {
+    return integrations.map((item) => {
+      const handler = createXeroConnectionHandler({
+        basePath: item.basePath,
+        authenticate,
+        clientId: emulator?.clientId ?? realXero?.clientId ?? '',
+        clientSecret: emulator?.clientSecret ?? realXero?.clientSecret ?? '',
+        redirectUri: redirectUriOf(item.basePath, item.id),
+        scopes: item.scopes,
+        store,
+        keepAlive: keepAliveOn,
+        ...(emulator ? { endpoints: emulator.endpoints, clock: emulator.now } : {}),
+      });
+      const timer = keepAliveOn
+        ? handler.startKeepAlive({
+            intervalMs: HOUR_MS,
+            onRun: (summary) => {
+              if (summary.refreshed + summary.needsReauth + summary.failed > 0) {
+                console.info(`[demo] keep-alive ${item.title}: refreshed ${summary.refreshed}, needs reauth ${summary.needsReauth}, failed ${summary.failed}`);
+              }
+            },
+          })
+        : null;
+      return { basePath: item.basePath, handler, listener: toNodeListener(handler, { origin }), timer };
+    });
+  }
+  let backends = buildBackends();
+
+  function replaceBackends(): void {
+    for (const backend of backends) backend.timer?.stop();
+    backends = buildBackends();
+  }
+
+  // Time passes on Xero's side, one day at a time, with a daily keep-alive run per integration
+  // while keep-alive is on (as the host's scheduler would). Returns how many refreshes it made.
+  async function passDays(days: number): Promise<number> {
+    if (emulator === null) return 0;
+    if (!keepAliveOn) {
+      emulator.advanceDays(days);
+      return 0;
+    }
+    let refreshed = 0;
+    for (let passed = 0; passed < days; passed += 1) {
+      emulator.advanceDays(Math.min(1, days - passed));
+      const runs = await Promise.all(backends.map((backend) => backend.handler.refreshDueConnections()));
+      refreshed += runs.reduce((sum, run) => sum + run.refreshed, 0);
+    }
+    return refreshed;
+  }
+  let lastRefreshes: number | null = null;
 
   const page =
     options.strictCspPage === undefined
@@ -186,6 +238,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     emulatorUrl: emulator?.url ?? null,
     integrations: integrations.map(({ id, title, basePath }) => ({ id, title, basePath })),
     xeroConnections: emulator ? emulator.connections().map(({ tenantId, tenantName }) => ({ tenantId, tenantName })) : [],
+    keepAlive: keepAliveOn,
+    keepAliveRefreshes: lastRefreshes,
   });
 
   // The demo controls play what happens on Xero's side. They exist only with the emulator.
@@ -200,11 +254,20 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       res.setHeader('set-cookie', `${COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax`);
       return sendJson(res, 200, state(id));
     }
+    if (path === '/keep-alive') {
+      if (typeof body?.enabled !== 'boolean') return sendJson(res, 400, { error: '`enabled` must be true or false' });
+      keepAliveOn = body.enabled;
+      lastRefreshes = null;
+      replaceBackends();
+      return sendJson(res, 200, state(user));
+    }
     if (emulator === null) return sendJson(res, 409, { error: 'the demo controls need the local emulator, not the real Xero' });
+    lastRefreshes = null;
     if (path === '/advance') {
       const days = typeof body?.days === 'number' && Number.isFinite(body.days) && body.days > 0 && body.days <= 3650 ? body.days : null;
       if (days === null) return sendJson(res, 400, { error: '`days` must be a number of days between 0 and 3650' });
-      emulator.advanceDays(days);
+      const refreshed = await passDays(days);
+      lastRefreshes = keepAliveOn ? refreshed : null;
     } else if (path === '/revoke') {
       emulator.revokeAll();
     } else if (path === '/remove-app') {
@@ -213,7 +276,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       emulator.failNext('/', { status: 503, body: { Title: 'Service Unavailable' } });
     } else if (path === '/reset') {
       for (const connection of emulator.connections()) emulator.removeApp(connection.tenantId);
-      backends = await buildBackends();
+      keepAliveOn = initialKeepAlive;
+      store = await openStore();
+      replaceBackends();
     } else {
       return sendJson(res, 404, { error: `no demo control ${path}` });
     }
@@ -240,6 +305,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     url: `${origin}/`,
     emulator,
     async close() {
+      for (const backend of backends) backend.timer?.stop();
       await page.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());

@@ -1,19 +1,12 @@
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 
-import { card, checkStep, see, demoForThisFile } from './support';
+import { card, checkStep, connectBilling, see, demoForThisFile } from './support';
 
 // The paths around the main walk, end to end: cancelling at Xero's consent, the organisation
 // removing the app in Xero, a revoke, two tabs of the portal, a viewer, and the dark theme.
-const e2e = demoForThisFile();
+// Keep-alive off: these paths start from a token left unused until it expires, as in the help page.
+const e2e = demoForThisFile({ keepAlive: false });
 const ORGANISATION = 'Sunrise Care Group';
-
-async function connectBilling(page: Page): Promise<void> {
-  const billing = card(page);
-  await billing.getByRole('button', { name: 'Connect to Xero' }).click();
-  await page.getByRole('button', { name: 'Allow access' }).click();
-  await see(billing.getByText(`Connected to ${ORGANISATION}`), 'the connected organisation');
-}
 
 describe('around the recovery walk', () => {
   it('cancelling at the consent page changes nothing and says so', async () => {

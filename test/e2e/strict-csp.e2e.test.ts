@@ -13,7 +13,7 @@ import { card, checkStep, see, demoForThisFile } from './support';
 // nonce only (no 'unsafe-inline', no 'unsafe-eval'). Every violation the browser reports, caught
 // or not (a `new Function` probe inside a try still reports one), fails the walk.
 const outDir = mkdtempSync(join(tmpdir(), 'xero-connection-csp-page-'));
-const e2e = demoForThisFile(async () => ({ strictCspPage: await buildDemoPage(outDir) }));
+const e2e = demoForThisFile(async () => ({ strictCspPage: await buildDemoPage(outDir), keepAlive: false }));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 interface Violation {

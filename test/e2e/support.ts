@@ -23,11 +23,14 @@ export interface E2E {
   newContext(): Promise<BrowserContext>;
 }
 
+/** What a test file may choose about its demo: the strict-CSP page, keep-alive (default on, as in `npm start`). */
+export type FileDemoOptions = Pick<DemoOptions, 'strictCspPage' | 'keepAlive'>;
+
 /**
  * The whole stack for one test file: the demo server (emulator + reference backend + Vite page)
  * on a free port, and Debian's Chromium. Each test starts from "Start over" in a new profile.
  */
-export function demoForThisFile(options: Pick<DemoOptions, 'strictCspPage'> | (() => Promise<Pick<DemoOptions, 'strictCspPage'>>) = {}): E2E {
+export function demoForThisFile(options: FileDemoOptions | (() => Promise<FileDemoOptions>) = {}): E2E {
   const e2e = {} as E2E;
   beforeAll(async () => {
     const extra = typeof options === 'function' ? await options() : options;
@@ -49,6 +52,14 @@ export function demoForThisFile(options: Pick<DemoOptions, 'strictCspPage'> | ((
 /** The card for `title`: a region named by its heading. */
 export function card(page: Page, title = 'Xero Billing'): Locator {
   return page.getByRole('region', { name: title });
+}
+
+/** Connects Xero Billing through the emulator's consent page (its default choice) and waits for `organisation`. */
+export async function connectBilling(page: Page, organisation = 'Sunrise Care Group'): Promise<void> {
+  const billing = card(page);
+  await billing.getByRole('button', { name: 'Connect to Xero' }).click();
+  await page.getByRole('button', { name: 'Allow access' }).click();
+  await see(billing.getByText(`Connected to ${organisation}`), 'the connected organisation');
 }
 
 /** Waits until `locator` is visible, with the step's name in the failure. */
