@@ -59,6 +59,10 @@ export default defineConfig({
           // postgresql (installed first when missing and running as root), or the server in
           // XERO_CONNECTION_TEST_DATABASE_URL.
           globalSetup: ['test/server/postgres-global-setup.ts'],
+          // A hang guard, not a speed check: the server tests drive a real OAuth server (the
+          // emulator) and PostgreSQL, and `npm test` runs them beside two Chromium projects on two
+          // cores. A keep-alive test taking 0.56 s alone took over 5 s (the default) there in CI.
+          testTimeout: 30_000,
         },
       },
       {

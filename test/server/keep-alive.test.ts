@@ -491,7 +491,7 @@ describe('startKeepAlive', () => {
     expect(listings).toBe(1);
     holding = false;
     release();
-    await vi.waitFor(() => expect(summaries.length).toBeGreaterThanOrEqual(3), { timeout: 5_000, interval: 5 });
+    await vi.waitFor(() => expect(summaries.length).toBeGreaterThanOrEqual(3), { timeout: 20_000, interval: 5 });
     await timer.stop();
     const after = listings;
     await realDelay(30);
@@ -528,7 +528,7 @@ describe('startKeepAlive', () => {
     });
     const timer = handler.startKeepAlive({ intervalMs: 60_000, onRun: (summary) => summaries.push(summary) });
     stopTimer = () => timer.stop();
-    await vi.waitFor(() => expect(stopping).toBeDefined(), { timeout: 5_000, interval: 5 });
+    await vi.waitFor(() => expect(stopping).toBeDefined(), { timeout: 20_000, interval: 5 });
     await stopping;
     expect(summaries).toHaveLength(1);
     expect(summaries[0]).toMatchObject({ refreshed: 1, deferred: 2, stopped: { reason: 'aborted' } });

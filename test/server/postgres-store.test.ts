@@ -264,7 +264,7 @@ describe('PostgreSQL store: opening and migrations', () => {
         const { rows } = await db.admin().query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [`refused-${schema}`]);
         expect(rows).toEqual([]);
       },
-      { timeout: 5_000, interval: 50 },
+      { timeout: 20_000, interval: 50 },
     );
   });
 });
