@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { CONTRACT_VERSION } from '../../src/contract';
 import { buildConnection } from '../../src/testing/fixtures';
 import { runInConsumer, runNodeInConsumer } from './consumer';
 
@@ -69,7 +70,8 @@ describe('the packed package', () => {
       `,
       ]
     );
-    expect(JSON.parse(out)).toEqual({ status: 'needs_reauth', version: '1.0' });
+    // The packed CJS build exports the version the sources declare.
+    expect(JSON.parse(out)).toEqual({ status: 'needs_reauth', version: CONTRACT_VERSION });
   });
 
   it('ships the OpenAPI document', () => {

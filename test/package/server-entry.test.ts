@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { CONTRACT_VERSION } from '../../src/contract';
 import { consumerDir, runInConsumer, runNodeInConsumer } from './consumer';
 
 // `./server` as a host's backend meets it: the packed tarball in a throwaway project WITHOUT
@@ -32,7 +33,7 @@ const SCRIPT = (load: string) => `
 `;
 
 const EXPECTED = {
-  read: [200, '1.0', 'never_connected'],
+  read: [200, CONTRACT_VERSION, 'never_connected'],
   anonymous: [401, 'application/problem+json'],
   authorize: 'https://login.xero.com',
   listener: 'function',
