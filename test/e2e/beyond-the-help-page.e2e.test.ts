@@ -81,9 +81,13 @@ describe('one consent, two organisations', () => {
     await page.keyboard.press('ArrowDown');
     const second = picker.getByRole('radio', { name: new RegExp(SECOND) });
     await expect.poll(() => second.isChecked()).toBe(true);
-    await billing.getByRole('button', { name: 'Use this organisation' }).click();
+    // Enter on a radio submits the choice, as in any form.
+    await page.keyboard.press('Enter');
 
     await see(billing.getByText(`Connected to ${SECOND}`), 'the chosen organisation connected');
+    // The picker is gone; the keyboard user's focus must not have fallen to <body> with it.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName ?? 'none')).not.toBe('BODY');
+    expect(await billing.evaluate((element) => element.contains(document.activeElement))).toBe(true);
     await see(page.getByText(new RegExp(`Organisations connected in Xero: ${SECOND}\\.`)), 'only the chosen organisation left in Xero');
     expect(e2e.demo.emulator?.connections().map((item) => item.tenantName)).toEqual([SECOND]);
     await checkStep(page, 'organisations-02-chosen');
@@ -111,8 +115,12 @@ describe('one consent, two organisations', () => {
     await see(billing.getByText(`You connected ${SECOND}, but Xero Billing was connected to ${FIRST}.`), 'the mismatch explained');
     await see(billing.getByRole('button', { name: 'Try again' }), 'a way back to Xero to choose again');
     await checkStep(page, 'organisations-03-mismatch');
-    await billing.getByRole('button', { name: `Use ${SECOND} instead` }).click();
+    const keep = billing.getByRole('button', { name: `Use ${SECOND} instead` });
+    await keep.focus();
+    await page.keyboard.press('Enter');
     await see(billing.getByText(`Connected to ${SECOND}`), 'the new organisation kept');
+    // The button pressed is gone; the focus stays in the card.
+    await expect.poll(() => billing.evaluate((element) => element.contains(document.activeElement))).toBe(true);
     // The revoked grant could not remove its own connection (Xero refuses a dead grant), so Xero
     // may still list the first organisation; what matters is that the new one is linked.
     expect(e2e.demo.emulator?.connections().map((item) => item.tenantName)).toContain(SECOND);
