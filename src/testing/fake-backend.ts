@@ -264,6 +264,9 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
   let latencyMs = checkedLatency(options.latencyMs ?? 0);
   let consent: FakeConsent = 'allow';
   let granted: readonly Tenant[] = [demoTenant];
+  // The organisation linked before a disconnect, never reported (disconnected says `tenant: null`):
+  // the reference backend remembers it too, so a reconnect's mismatch can name the one expected.
+  let disconnectedTenant: Tenant | null = null;
 
   function record(endpoint: RouteName, request: Request, body: unknown): void {
     const url = new URL(request.url);
@@ -308,12 +311,12 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
     }
     const tenant = chosen ?? (asks ? undefined : granted[0]);
     if (tenant === undefined) {
-      const before = connection.tenant ?? null;
+      const before = connection.tenant ?? disconnectedTenant;
       connection = connectionSchema.parse({
         ...buildConnection('choosingOrganisation', {}, at),
         ...stamps,
         reason: expected === null ? 'multiple_organisations' : 'organisation_mismatch',
-        tenant: expected === null ? null : before,
+        tenant: expected !== null && before?.tenantId === expected ? before : null,
         organisations: granted,
       });
       return 'connected';
@@ -340,6 +343,7 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
 
     disconnect: () => {
       const remoteRemoved = !(connection.status === 'needs_reauth' && connection.reason === 'refresh_token_expired');
+      disconnectedTenant = connection.tenant ?? disconnectedTenant;
       connection = connectionSchema.parse({
         ...buildConnection('disconnected', {}, now()),
         lastUsedAt: connection.lastUsedAt,
@@ -463,6 +467,7 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
     getConnection: () => connection,
     setConnection: (next) => {
       connection = connectionSchema.parse(next);
+      disconnectedTenant = null; // a connection set by hand starts its own history
     },
     get requests() {
       return requests;
@@ -527,6 +532,7 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
       latencyMs = checkedLatency(options.latencyMs ?? 0);
       consent = 'allow';
       granted = [demoTenant];
+      disconnectedTenant = null;
     },
   };
 }

@@ -78,6 +78,18 @@ describe('createFakeXeroBackend', () => {
       });
     });
 
+    test('after the hook\'s reconnect (a disconnect, then the round trip) the mismatch still names the expected one', async () => {
+      await client.disconnect();
+      expect(await client.getConnection()).toMatchObject({ status: 'disconnected', tenant: null });
+      backend.setGrantedOrganisations([secondTenant]);
+      const { state } = await start({ mode: 'reauth', expectedTenantId: demoTenant.tenantId });
+      expect(await client.completeCallback({ code: 'code-1', state })).toMatchObject({
+        status: 'choosing_organisation',
+        reason: 'organisation_mismatch',
+        tenant: demoTenant,
+      });
+    });
+
     test('a 1.0 client (no contract in Accept) gets the first organisation, or XERO_TENANT_MISMATCH, as before', async () => {
       const old = createXeroConnectionClient({ baseUrl: BASE_URL, retry: false, fetch: (input, init) => {
         const request = new Request(input, init);
