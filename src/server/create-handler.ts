@@ -32,6 +32,7 @@ import {
 import { toContractConnection } from './connection-view';
 import {
   createKeepAlive,
+  XeroKeepAliveConfigurationError,
   type KeepAlive,
   type KeepAliveRunSummary,
   type KeepAliveSleep,
@@ -137,7 +138,7 @@ export interface XeroConnectionHandlerWithKeepAlive extends XeroConnectionHandle
    * carry on. Call it from a scheduler (cron, a queue) on one or many instances: a call while a
    * run is in progress in this process joins that run.
    *
-   * @throws {XeroKeepAliveConfigurationError} when `olderThanDays` is out of bounds or the store cannot list due connections.
+   * @throws {XeroKeepAliveConfigurationError} (as a rejection) when the handler was made without `keepAlive` (`not_enabled`) or `olderThanDays` is out of bounds.
    */
   refreshDueConnections(options?: RefreshDueConnectionsOptions): Promise<KeepAliveRunSummary>;
   /**
@@ -146,7 +147,7 @@ export interface XeroConnectionHandlerWithKeepAlive extends XeroConnectionHandle
    * the returned {@link KeepAliveTimer.stop}. Several instances should each call it only if the
    * store's lock is shared (PostgreSQL): they then never refresh a connection twice.
    *
-   * @throws {XeroKeepAliveConfigurationError} when `intervalMs` is out of bounds or, added to `olderThanDays`, reaches into the safety margin.
+   * @throws {XeroKeepAliveConfigurationError} when the handler was made without `keepAlive` (`not_enabled`), or `intervalMs` is out of bounds or, added to `olderThanDays`, reaches into the safety margin.
    */
   startKeepAlive(options: StartKeepAliveOptions): KeepAliveTimer;
 }
@@ -194,23 +195,31 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
   const refresher: Refresher = createRefresher({ store, oauth, lock, clock, refreshTokenLifetimeDays: lifetimeDays });
 
   // Keep-alive: checked now when configured (a bad threshold or store fails at start-up, not at
-  // the first run); made on first use otherwise, so a host store without listDueConnections works.
+  // the first run). Only then may it run: a keep-alive the contract does not report would leave
+  // the card warning of an expiry that keep-alive prevents.
   const keepAliveSettings = options.keepAlive === true ? {} : options.keepAlive === false ? undefined : options.keepAlive;
-  const makeKeepAlive = (): KeepAlive =>
-    createKeepAlive({
-      store,
-      integrationKey,
-      lock,
-      refresher,
-      clock,
-      ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-      refreshTokenLifetimeDays: lifetimeDays,
-      settings: keepAliveSettings ?? {},
-      onError,
-    });
-  let keepAlive: KeepAlive | undefined = keepAliveSettings === undefined ? undefined : makeKeepAlive();
+  const keepAlive: KeepAlive | null =
+    keepAliveSettings === undefined
+      ? null
+      : createKeepAlive({
+          store,
+          integrationKey,
+          lock,
+          refresher,
+          clock,
+          ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+          refreshTokenLifetimeDays: lifetimeDays,
+          settings: keepAliveSettings,
+          onError,
+        });
   const reportedKeepAliveDays = keepAlive?.olderThanDays ?? null;
-  const keepAliveRunner = (): KeepAlive => (keepAlive ??= makeKeepAlive());
+  const enabledKeepAlive = (call: string): KeepAlive => {
+    if (keepAlive !== null) return keepAlive;
+    throw new XeroKeepAliveConfigurationError(
+      'not_enabled',
+      `${call}: keep-alive is off. Pass \`keepAlive: true\` (or its options) to createXeroConnectionHandler, so every connection reports it and the card stops warning of an expiry it prevents.`,
+    );
+  };
 
   function view(stored: StoredConnection | null, contractMinor: number): Connection {
     return toContractConnection(stored, { lifetimeDays, now: clock(), contractMinor, keepAliveDays: reportedKeepAliveDays });
@@ -546,9 +555,9 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
   }
 
   return Object.assign(handleXeroConnection, {
-    // async: a refusal (made here on first use) rejects the promise, never throws at the call.
-    refreshDueConnections: async (runOptions?: RefreshDueConnectionsOptions) => keepAliveRunner().refreshDueConnections(runOptions),
-    startKeepAlive: (timerOptions: StartKeepAliveOptions) => keepAliveRunner().startKeepAlive(timerOptions),
+    // async: a refusal rejects the promise, never throws at the call (startKeepAlive throws, as it does for a bad interval).
+    refreshDueConnections: async (runOptions?: RefreshDueConnectionsOptions) => enabledKeepAlive('refreshDueConnections').refreshDueConnections(runOptions),
+    startKeepAlive: (timerOptions: StartKeepAliveOptions) => enabledKeepAlive('startKeepAlive').startKeepAlive(timerOptions),
   });
 }
 

@@ -36,7 +36,9 @@ export type KeepAliveConfigurationProblem =
   /** A pacing or back-off option is not a positive number. */
   | 'invalid_pacing'
   /** The store has no `listDueConnections`. */
-  | 'store_cannot_list';
+  | 'store_cannot_list'
+  /** `refreshDueConnections` or `startKeepAlive` on a handler made without the `keepAlive` option. */
+  | 'not_enabled';
 
 /** Keep-alive was asked to run with options that could not keep connections alive. */
 export class XeroKeepAliveConfigurationError extends Error {
@@ -339,7 +341,7 @@ export function createKeepAlive(deps: KeepAliveDependencies): KeepAlive {
     let rateLimited = 0;
     let stopped: KeepAliveStop | null = null;
 
-    for (const [index, item] of due.entries()) {
+    for (const item of due) {
       let retries = 0;
       while (stopped === null) {
         if (aborted()) {
@@ -380,11 +382,9 @@ export function createKeepAlive(deps: KeepAliveDependencies): KeepAlive {
         pacer.pause(outcome.retryAfterSeconds * 1000);
       }
       if (stopped !== null) {
+        // One line per connection taken, in order: everything after the last line was not tried.
         const why = `not tried: the run stopped (${stopped.reason})`;
-        const done = new Set(connections.map((line) => JSON.stringify([line.key.integrationKey, line.key.accountId])));
-        for (const rest of due.slice(index)) {
-          if (!done.has(JSON.stringify([rest.key.integrationKey, rest.key.accountId]))) connections.push(result(rest, 'deferred', why));
-        }
+        for (const rest of due.slice(connections.length)) connections.push(result(rest, 'deferred', why));
         break;
       }
     }

@@ -233,6 +233,7 @@ describe('refreshDueConnections', () => {
       clock: harness.emulator.now,
       store: harness.store,
       authenticate: () => null,
+      keepAlive: true,
       // The second wait (before the second call) is where the portal shuts down.
       sleep: async (ms, signal) => {
         controller.abort();
@@ -390,7 +391,7 @@ describe('keep-alive options', () => {
     expect(() => handler.startKeepAlive({ intervalMs: 2 ** 31 })).toThrow(expect.objectContaining({ problem: 'invalid_interval' }));
   });
 
-  it('needs a store that lists due connections: refused when configured, usable without it otherwise', async () => {
+  it('needs a store that lists due connections: refused when configured, and a handler without it is fine', async () => {
     const memory = createMemoryConnectionStore();
     const hostStore: ConnectionStore = {
       getConnection: (key) => memory.getConnection(key),
@@ -402,7 +403,18 @@ describe('keep-alive options', () => {
       expect.objectContaining({ name: 'XeroKeepAliveConfigurationError', problem: 'store_cannot_list' }),
     );
     const handler = createXeroConnectionHandler({ ...base, store: hostStore });
-    await expect(handler.refreshDueConnections()).rejects.toMatchObject({ problem: 'store_cannot_list' });
+    expect(typeof handler).toBe('function');
+  });
+
+  it('refuses to run on a handler made without keepAlive, saying how to turn it on', async () => {
+    // Otherwise keep-alive would refresh while every connection still reports an expiry countdown.
+    const handler = createXeroConnectionHandler(base);
+    await expect(handler.refreshDueConnections()).rejects.toMatchObject({
+      name: 'XeroKeepAliveConfigurationError',
+      problem: 'not_enabled',
+      message: expect.stringContaining('keepAlive: true'),
+    });
+    expect(() => handler.startKeepAlive({ intervalMs: 60_000 })).toThrow(expect.objectContaining({ problem: 'not_enabled' }));
   });
 
   it('reports keepAlive on every connection only when configured', async () => {
