@@ -488,8 +488,7 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
         ...fresh,
         status: 'disconnected',
         needsReauthReason: null,
-        // Kept (not reported) for a reconnect's mismatch to name; see StoredConnection.tenant.
-        tenant: fresh.status === 'choosing_organisation' && fresh.organisationChoice?.reason === 'multiple_organisations' ? null : fresh.tenant,
+        // `tenant` stays (never reported) for a reconnect's mismatch to name; see StoredConnection.tenant.
         tokens: null,
         organisationChoice: null,
         keepAlive: null,
