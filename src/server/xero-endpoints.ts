@@ -10,6 +10,12 @@ export interface XeroEndpoints {
   connectionsUrl: string;
   /** The `iss` oauth4webapi checks responses against. */
   issuer: string;
+  /**
+   * The origin of Xero's APIs (Accounting `/api.xro/2.0/…`, Payroll `/payroll.xro/…`): relative
+   * paths given to `handler.xeroFetch` resolve against it, and absolute URLs must be on it (the
+   * access token is never sent anywhere else).
+   */
+  apiBaseUrl: string;
 }
 
 /** Xero's production endpoints. */
@@ -19,6 +25,7 @@ export const XERO_ENDPOINTS: XeroEndpoints = {
   revocationEndpoint: 'https://identity.xero.com/connect/revocation',
   connectionsUrl: 'https://api.xero.com/connections',
   issuer: 'https://identity.xero.com',
+  apiBaseUrl: 'https://api.xero.com',
 };
 
 /** Xero's endpoints with the given overrides. */
@@ -33,7 +40,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * else would send the client secret and tokens in clear, so it is refused when the handler is made.
  */
 export function usesLoopbackHttp(endpoints: XeroEndpoints): boolean {
-  const urls = [endpoints.authorizationEndpoint, endpoints.tokenEndpoint, endpoints.revocationEndpoint, endpoints.connectionsUrl];
+  const urls = [endpoints.authorizationEndpoint, endpoints.tokenEndpoint, endpoints.revocationEndpoint, endpoints.connectionsUrl, endpoints.apiBaseUrl];
   let loopbackHttp = false;
   for (const raw of urls) {
     const url = new URL(raw);

@@ -245,6 +245,7 @@ export async function startXeroEmulator(options: XeroEmulatorOptions): Promise<X
       revocationEndpoint: `${url}${IDENTITY_PATHS.revocation}`,
       connectionsUrl: `${url}/connections`,
       issuer: url,
+      apiBaseUrl: url,
     },
     clientId,
     clientSecret,
