@@ -182,13 +182,15 @@ describe('the emulator behaves like Xero', () => {
     expect(forged.status).toBe(401);
   });
 
-  it('rotates refresh tokens: a spent one answers invalid_grant, the rotated one still works', async () => {
+  it('rotates refresh tokens: a spent one answers invalid_grant once its 30-minute reuse window is over, the rotated one still works', async () => {
     const store = createMemoryConnectionStore();
     const { connectThroughXero, client, emulator } = await setup({ store });
     await connectThroughXero();
     const spent = (await store.getConnection(KEY))?.tokens?.refreshToken ?? '';
     emulator.advance(31 * MINUTE_MS);
     await expect(client().verify()).resolves.toMatchObject({ status: 'connected' });
+    // Inside the window Xero would still take it (a lost answer may be retried).
+    emulator.advance(30 * MINUTE_MS);
     const replay = await tokenRequest(emulator, { grant_type: 'refresh_token', refresh_token: spent });
     expect(replay.status).toBe(400);
     expect(await replay.json()).toEqual({ error: 'invalid_grant' });

@@ -51,7 +51,7 @@ function tokenRequests(emulator: XeroEmulator) {
 
 const keyOf = (account: string) => ({ integrationKey: BASE_PATH, accountId: account });
 
-/** Spends a connection's refresh token outside the handler (a second copy of the token set refreshed elsewhere). */
+/** Spends a connection's refresh token outside the handler (a second copy of the token set refreshed elsewhere), and lets its reuse window pass. */
 async function spendElsewhere(emulator: XeroEmulator, store: ConnectionStore, account: string): Promise<void> {
   const stored = await store.getConnection(keyOf(account));
   const basic = `Basic ${Buffer.from(`${emulator.clientId}:${emulator.clientSecret}`).toString('base64')}`;
@@ -61,6 +61,8 @@ async function spendElsewhere(emulator: XeroEmulator, store: ConnectionStore, ac
     body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: stored?.tokens?.refreshToken ?? '' }),
   });
   if (response.status !== 200) throw new Error(`spending the token answered ${response.status}`);
+  // Xero takes a spent refresh token again for 30 minutes after its first use: only then is it dead.
+  emulator.advance(30 * MINUTE_MS);
 }
 
 function outcomes(summary: KeepAliveRunSummary): Record<string, string> {

@@ -2,16 +2,20 @@ import { randomUUID } from 'node:crypto';
 
 import type { ProviderContext } from 'oidc-provider';
 
+import { answerJson, answerNotFound, answerUnauthorized, bearerOf, connectionsTimestamp } from './xero-answers';
 import type { EmulatedOrganisation, XeroConnectionRecord } from './xero-emulator';
 
 // Xero's /connections API (api.xero.com): not OAuth, so not oidc-provider's. The tenants each
-// consent connected, listed and deleted with an access token oidc-provider issued.
+// consent connected, listed and deleted with an access token oidc-provider issued. Xero's paths
+// are case-insensitive (its published schema spells it /Connections).
 
 export interface ConnectionsApi {
   /** Allow on the consent page: the chosen tenants are (re)connected under this authorisation event. */
   connect(authEventId: string, tenantIds: readonly string[]): void;
   /** A copy of the current connections. */
   list(): XeroConnectionRecord[];
+  /** Whether the tenant is connected now (the user's tokens reach it). */
+  isConnected(tenantId: string): boolean;
   /** The organisation removes the app in Xero. */
   removeTenant(tenantId: string): void;
   /** Every connection of the user to the app is gone (revocation). */
@@ -30,15 +34,9 @@ export interface ConnectionsApiOptions {
 export function createConnectionsApi(options: ConnectionsApiOptions): ConnectionsApi {
   let connections: XeroConnectionRecord[] = [];
 
-  function json(ctx: ProviderContext, status: number, body: unknown): true {
-    ctx.status = status;
-    ctx.body = body;
-    return true;
-  }
-
   return {
     connect(authEventId, tenantIds) {
-      const stamp = options.now().toISOString();
+      const stamp = connectionsTimestamp(options.now());
       for (const tenantId of tenantIds) {
         const org = options.organisations.find((candidate) => candidate.tenantId === tenantId);
         if (org === undefined) continue;
@@ -47,11 +45,13 @@ export function createConnectionsApi(options: ConnectionsApiOptions): Connection
           existing.authEventId = authEventId;
           existing.updatedDateUtc = stamp;
         } else {
-          connections.push({ id: randomUUID(), authEventId, ...org, createdDateUtc: stamp, updatedDateUtc: stamp });
+          const { tenantId: id, tenantType, tenantName } = org;
+          connections.push({ id: randomUUID(), authEventId, tenantId: id, tenantType, tenantName, createdDateUtc: stamp, updatedDateUtc: stamp });
         }
       }
     },
     list: () => structuredClone(connections),
+    isConnected: (tenantId) => connections.some((connection) => connection.tenantId === tenantId),
     removeTenant(tenantId) {
       connections = connections.filter((connection) => connection.tenantId !== tenantId);
     },
@@ -59,29 +59,27 @@ export function createConnectionsApi(options: ConnectionsApiOptions): Connection
       connections = [];
     },
     async handle(ctx) {
-      if (ctx.path !== '/connections' && !ctx.path.startsWith('/connections/')) return false;
-      const bearer = /^Bearer (.+)$/.exec(ctx.get('authorization'))?.[1];
-      if (bearer === undefined || (await options.grantOfAccessToken(bearer)) === null) {
-        const detail = `TokenExpired: token expired at ${options.now().toUTCString()}`;
-        return json(ctx, 401, { Type: null, Title: 'Unauthorized', Status: 401, Detail: detail });
-      }
-      if (ctx.method === 'GET' && ctx.path === '/connections') {
+      const path = ctx.path.toLowerCase();
+      if (path !== '/connections' && !path.startsWith('/connections/')) return false;
+      const bearer = bearerOf(ctx);
+      if (bearer === undefined || (await options.grantOfAccessToken(bearer)) === null) return answerUnauthorized(ctx, options.now());
+      if (ctx.method === 'GET' && path === '/connections') {
         const authEventId = ctx.query.authEventId;
-        return json(
+        return answerJson(
           ctx,
           200,
           connections.filter((connection) => authEventId === undefined || connection.authEventId === authEventId),
         );
       }
-      if (ctx.method === 'DELETE' && ctx.path.startsWith('/connections/')) {
-        const id = decodeURIComponent(ctx.path.slice('/connections/'.length));
+      if (ctx.method === 'DELETE' && path.startsWith('/connections/')) {
+        const id = decodeURIComponent(ctx.path.slice('/connections/'.length)).toLowerCase();
         const before = connections.length;
         connections = connections.filter((connection) => connection.id !== id);
-        if (connections.length === before) return json(ctx, 404, { Title: 'Not Found', Status: 404 });
+        if (connections.length === before) return answerNotFound(ctx);
         ctx.status = 204;
         return true;
       }
-      return json(ctx, 404, { Title: 'Not Found', Status: 404 });
+      return answerNotFound(ctx);
     },
   };
 }

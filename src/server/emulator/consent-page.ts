@@ -61,7 +61,7 @@ function consentHtml(action: string, interaction: Interaction, organisations: re
   const choices = organisations
     .map(
       (org, index) =>
-        `<label><input type="checkbox" name="tenantId" value="${escapeHtml(org.tenantId)}"${index === 0 ? ' checked' : ''}> ${escapeHtml(org.tenantName)}</label><br>`,
+        `<label><input type="checkbox" name="tenantId" value="${escapeHtml(org.tenantId)}"${index === 0 ? ' checked' : ''}> ${escapeHtml(tenantLabel(org))}</label><br>`,
     )
     .join('');
   return htmlPage(
@@ -73,6 +73,13 @@ function consentHtml(action: string, interaction: Interaction, organisations: re
 <button type="submit" name="decision" value="allow">Allow access</button> <button type="submit" name="decision" value="cancel">Cancel</button>
 </form>`,
   );
+}
+
+const TENANT_TYPE_NAMES: Readonly<Record<string, string>> = { ORGANISATION: 'Organisation', PRACTICE: 'Practice', PRACTICEMANAGER: 'Xero Practice Manager' };
+
+/** The tenant's name; Xero lists PRACTICEMANAGER tenants (and maybe others) without one. */
+export function tenantLabel(org: EmulatedOrganisation): string {
+  return org.tenantName ?? `${TENANT_TYPE_NAMES[org.tenantType] ?? org.tenantType} (no name)`;
 }
 
 function expiredPage(): string {

@@ -2,33 +2,47 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 // oidc-provider's storage, in memory, on the emulator's clock. oidc-provider itself expires
 // things on Date.now(), which a test cannot advance by 61 days; so every entry remembers when it
-// was saved on the emulated clock, and `find` forgets an entry the emulator's rules call dead.
-// oidc-provider then answers as it does for any unknown artefact: 400 invalid_grant. The
-// real-time TTLs it is configured with are far longer, so they never decide anything.
+// was saved (and first consumed) on the emulated clock, and `find` forgets an entry the emulator's
+// rules call dead. oidc-provider then answers as it does for any unknown artefact: 400
+// invalid_grant. The real-time TTLs it is configured with are far longer, so they never decide
+// anything.
 
 /** The models oidc-provider issues under a grant (its memory adapter's `grantable`). */
 const GRANT_BOUND = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
-interface Entry {
+/** What the store knows of an entry, for the rules. */
+export interface StoredEntry {
   payload: AdapterPayload;
   /** When it was saved, on the emulated clock (ms). */
   savedAt: number;
+  /** When oidc-provider first consumed it, on the emulated clock (ms). */
+  consumedAt?: number;
 }
 
-/** Whether an entry of `model` saved at `savedAt` (emulated ms) is dead now. */
-export type DeadRule = (model: string, entry: { payload: AdapterPayload; savedAt: number }, now: number) => boolean;
+/** Whether an entry of `model` is dead at `now` (emulated ms). */
+export type DeadRule = (model: string, entry: StoredEntry, now: number) => boolean;
+
+export interface EmulatedStoreRules {
+  dead: DeadRule;
+  /**
+   * Models whose consumption oidc-provider must not see: their payload never carries `consumed`,
+   * so its reuse detection (which revokes the whole grant) never fires, and `dead` alone decides
+   * how long a consumed one stays usable (Xero's 30-minute refresh token reuse window).
+   */
+  consumedQuietly?: ReadonlySet<string>;
+}
 
 export class EmulatedStore {
-  readonly #models = new Map<string, Map<string, Entry>>();
+  readonly #models = new Map<string, Map<string, StoredEntry>>();
   readonly #now: () => number;
-  readonly #dead: DeadRule;
+  readonly #rules: EmulatedStoreRules;
 
-  constructor(now: () => number, dead: DeadRule) {
+  constructor(now: () => number, rules: EmulatedStoreRules) {
     this.#now = now;
-    this.#dead = dead;
+    this.#rules = rules;
   }
 
-  #entries(model: string): Map<string, Entry> {
+  #entries(model: string): Map<string, StoredEntry> {
     let entries = this.#models.get(model);
     if (entries === undefined) {
       entries = new Map();
@@ -37,13 +51,14 @@ export class EmulatedStore {
     return entries;
   }
 
-  #live(model: string, entry: Entry | undefined): AdapterPayload | undefined {
-    return entry === undefined || this.#dead(model, entry, this.#now()) ? undefined : entry.payload;
+  #live(model: string, entry: StoredEntry | undefined): AdapterPayload | undefined {
+    return entry === undefined || this.#rules.dead(model, entry, this.#now()) ? undefined : entry.payload;
   }
 
   /** The adapter oidc-provider asks for, once per model ("RefreshToken", "Grant", ...). */
   adapter(model: string): Adapter {
     const entries = this.#entries(model);
+    const quiet = this.#rules.consumedQuietly?.has(model) === true;
     const findBy = (field: 'uid' | 'userCode', value: string) =>
       this.#live(model, [...entries.values()].find((entry) => entry.payload[field] === value));
     return {
@@ -55,8 +70,11 @@ export class EmulatedStore {
       findByUserCode: async (userCode) => findBy('userCode', userCode),
       consume: async (id) => {
         const entry = entries.get(id);
+        if (entry === undefined) return;
+        // The first use starts any window; a reuse inside it does not slide it.
+        entry.consumedAt ??= this.#now();
         // oidc-provider's own convention: `consumed` is an epoch-seconds timestamp.
-        if (entry !== undefined) entry.payload.consumed = Math.floor(Date.now() / 1000);
+        if (!quiet) entry.payload.consumed = Math.floor(entry.consumedAt / 1000);
       },
       destroy: async (id) => {
         entries.delete(id);

@@ -1,4 +1,4 @@
-import { generateKeyPair, randomBytes, verify, type KeyObject } from 'node:crypto';
+import { generateKeyPair, randomBytes, randomUUID, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 
 import { type Interaction, type Middleware, Provider } from 'oidc-provider';
@@ -57,6 +57,13 @@ const XERO_API_SCOPES = new Set([
 /** Authorization codes live 5 minutes on the emulated clock, like Xero's. */
 const CODE_LIFETIME_MS = 5 * 60_000;
 
+/**
+ * A refresh token stays usable this long after its first use, on the emulated clock (Xero's FAQ:
+ * a client whose refresh answer was lost may retry the old token for 30 minutes, as many times as
+ * needed); each use in the window issues a new token set. After it: invalid_grant, for good.
+ */
+export const REFRESH_TOKEN_REUSE_WINDOW_MS = 30 * 60_000;
+
 /** Real-time TTL for what the emulated clock governs: ten years, so oidc-provider never expires it first. */
 const FAR_SECONDS = 10 * 365 * 86_400;
 
@@ -77,17 +84,38 @@ export interface IdentityProvider {
   grantOfAccessToken(accessToken: string): Promise<string | null>;
   /** Grants what `interaction` asked for and answers the grant's id. */
   grantRequested(interaction: Interaction): Promise<string>;
+  /** The authorisation event (a UUID, as Xero's `authEventId`) of a grant. */
+  authEventOf(grantId: string): string;
 }
 
 export async function createIdentityProvider(options: IdentityProviderOptions): Promise<IdentityProvider> {
   const now = () => options.now().getTime();
-  const store = new EmulatedStore(now, (model, entry, at) => {
-    // A rotated (spent) refresh token is unknown from then on: invalid_grant, and the grant lives
-    // on. (oidc-provider's reuse detection would revoke the whole grant; Xero does not.)
-    if (model === 'RefreshToken') return entry.payload.consumed !== undefined || at - entry.savedAt >= options.refreshTokenLifetimeMs;
-    if (model === 'AuthorizationCode') return at - entry.savedAt >= CODE_LIFETIME_MS;
-    return false;
+  const store = new EmulatedStore(now, {
+    dead(model, entry, at) {
+      // A rotated (spent) refresh token works for 30 minutes after its first use, then is unknown:
+      // invalid_grant, and the grant lives on. oidc-provider never sees it consumed (its reuse
+      // detection would revoke the whole grant; Xero does not).
+      if (model === 'RefreshToken') {
+        const spent = entry.consumedAt !== undefined && at - entry.consumedAt >= REFRESH_TOKEN_REUSE_WINDOW_MS;
+        return spent || at - entry.savedAt >= options.refreshTokenLifetimeMs;
+      }
+      if (model === 'AuthorizationCode') return at - entry.savedAt >= CODE_LIFETIME_MS;
+      return false;
+    },
+    consumedQuietly: new Set(['RefreshToken']),
   });
+
+  // Xero's authEventId is a UUID; oidc-provider's grant ids are not. One authorisation event per
+  // grant (one Grant per Allow), named by a UUID made when first asked.
+  const authEvents = new Map<string, string>();
+  const authEventOf = (grantId: string): string => {
+    let id = authEvents.get(grantId);
+    if (id === undefined) {
+      id = randomUUID();
+      authEvents.set(grantId, id);
+    }
+    return id;
+  };
 
   // A signing key made at start: access tokens are JWTs, as Xero's are (the handler reads their
   // authentication_event_id). EC P-256 because RSA key generation costs ~300 ms per emulator.
@@ -120,8 +148,11 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
     allowOmittingSingleRegisteredRedirectUri: false,
     clientBasedCORS: () => false,
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub, xero_userid: sub }) }),
-    // The authorisation event is the consent: one Grant per Allow, so its id is the event's id.
-    extraTokenClaims: async (_ctx, token) => ({ xero_userid: token.accountId, authentication_event_id: token.grantId }),
+    // The authorisation event is the consent: one Grant per Allow, named by its UUID.
+    extraTokenClaims: async (_ctx, token) => ({
+      xero_userid: token.accountId,
+      ...(token.grantId === undefined ? {} : { authentication_event_id: authEventOf(token.grantId) }),
+    }),
     renderError: async (ctx, out) => {
       ctx.type = 'html';
       ctx.body = errorPage(out);
@@ -184,6 +215,7 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
       if (api.length > 0) grant.addResourceScope(XERO_API, api.join(' '));
       return grant.save();
     },
+    authEventOf,
   };
 }
 

@@ -1,17 +1,27 @@
-import { createServer } from 'node:http';
+import { createServer, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { ProviderContext } from 'oidc-provider';
 
 import type { XeroEndpoints } from '../xero-endpoints';
+import type { ApiLimits, RateLimitProblem } from './api-limits';
 import { createConnectionsApi } from './connections-api';
 import { consentPage } from './consent-page';
 import { walkConsent } from './consent-walk';
+import { authorizeDirectly, type EmulatedTokenSet } from './direct-client';
 import { createIdentityProvider, IDENTITY_PATHS, xeroProtocol } from './identity-provider';
 import { readText } from './request-body';
+import { createXeroApi, type XeroRecord } from './xero-api';
 
-// A local stand-in for Xero's identity server and its /connections API, on 127.0.0.1 only, for
-// development, the demo and the tests. Not a security boundary.
+export type { ApiLimits, RateLimitProblem } from './api-limits';
+export { XERO_API_LIMITS } from './api-limits';
+export { REFRESH_TOKEN_REUSE_WINDOW_MS } from './identity-provider';
+export type { XeroRecord } from './xero-api';
+export type { EmulatedTokenSet } from './direct-client';
+
+// A local stand-in for Xero's identity server, its /connections API and a minimal Accounting and
+// AU Payroll API, on 127.0.0.1 only, for development, the demo and the tests. Not a security
+// boundary.
 //
 // The OAuth side is oidc-provider 8.8.1, a certified OAuth 2.0 / OpenID Connect server: client
 // authentication (client_secret_basic), exact redirect URIs, PKCE S256, single-use codes,
@@ -19,16 +29,25 @@ import { readText } from './request-body';
 // with a Grant). Version 8 because 9 refuses this project's Node 20. Emulated around it: a clock
 // tests can advance (lifetimes are enforced on it in the store oidc-provider uses, since the
 // library keeps real time), Xero's error bodies (400 {"error":"invalid_grant"}, no
-// description), JWT access tokens carrying authentication_event_id, and Xero's /connections API,
-// which accepts only access tokens oidc-provider issued. The client side is oauth4webapi.
+// description), refresh tokens reusable for 30 minutes after their first use, JWT access tokens
+// carrying authentication_event_id (a UUID per consent), and Xero's APIs (/connections, Invoices,
+// Organisation, Timesheets) with their rate limits, which accept only access tokens oidc-provider
+// issued. The client side is oauth4webapi.
 
 const DAY_MS = 86_400_000;
 
-/** An organisation the consent page offers. */
+/**
+ * Xero's tenant types. Only ORGANISATION tenants serve the Accounting and Payroll APIs;
+ * PRACTICEMANAGER tenants come with `tenantName: null`; any other value may appear.
+ */
+export type XeroTenantType = 'ORGANISATION' | 'PRACTICE' | 'PRACTICEMANAGER' | (string & {});
+
+/** A tenant the consent page offers (an organisation, a practice, ...). */
 export interface EmulatedOrganisation {
   tenantId: string;
-  tenantName: string;
-  tenantType: 'ORGANISATION' | 'PRACTICE';
+  /** `null` as Xero lists PRACTICEMANAGER tenants. */
+  tenantName: string | null;
+  tenantType: XeroTenantType;
 }
 
 /** Options of {@link startXeroEmulator}. */
@@ -65,6 +84,14 @@ export interface EmulatorRequest {
   status?: number;
   /** The `Retry-After` it was answered with, in seconds, when any. */
   retryAfterSeconds?: number;
+  /** An API call's `Xero-tenant-id` (lower case). */
+  tenantId?: string;
+  /** An API call's `Idempotency-Key`. */
+  idempotencyKey?: string;
+  /** `true`: a write whose Idempotency-Key was seen before, answered with the first answer. */
+  idempotentReplay?: boolean;
+  /** The `X-Rate-Limit-Problem` of an API call refused with 429. */
+  rateLimitProblem?: RateLimitProblem;
 }
 
 /** A canned answer for the next matching request: rate limits and outages. */
@@ -72,6 +99,13 @@ export interface InjectedFailure {
   status: number;
   retryAfterSeconds?: number;
   body?: unknown;
+  /** Extra response headers (e.g. `X-Rate-Limit-Problem`). */
+  headers?: Readonly<Record<string, string>>;
+  /**
+   * `true`: the request is carried out first (a write is stored, a refresh rotates the tokens),
+   * and only its answer is replaced by this one: an answer lost on the way back (502/503/504).
+   */
+  afterApplying?: boolean;
 }
 
 /** A rate limit the emulator enforces, like Xero's: at most `calls` per `windowMs` (emulated clock) on a path prefix. */
@@ -101,6 +135,12 @@ export interface XeroEmulator {
   approve(authorizeUrl: string, options?: { tenantIds?: readonly string[] }): Promise<string>;
   /** "Clicks Cancel": the redirect carries `error=access_denied`. */
   deny(authorizeUrl: string): Promise<string>;
+  /**
+   * The whole code flow as the registered client, without a handler (PKCE, Allow for `tenantIds`,
+   * default the first organisation; the code exchanged at the token endpoint with the first
+   * registered redirect URI): answers the token set. For tests that call Xero's APIs directly.
+   */
+  authorizeDirectly(options?: { tenantIds?: readonly string[]; scope?: string }): Promise<EmulatedTokenSet>;
   /** The organisation removes the app in Xero (Settings › Connected apps). Refreshes still work. */
   removeApp(tenantId: string): void;
   /**
@@ -109,7 +149,10 @@ export interface XeroEmulator {
    * `400 {"error":"invalid_grant"}`. The connections stay listed, as Xero would list them.
    */
   revokeAll(): void;
-  /** Answers the next `times` (default 1) requests whose path starts with `pathPrefix` with this failure instead. */
+  /**
+   * Answers the next `times` (default 1) requests whose path starts with `pathPrefix` (compared
+   * case-insensitively) with this failure instead; after carrying them out with `afterApplying`.
+   */
   failNext(pathPrefix: string, failure: InjectedFailure, times?: number): void;
   /**
    * Enforces a rate limit on requests whose path starts with `pathPrefix`, on the emulated clock:
@@ -119,17 +162,35 @@ export interface XeroEmulator {
   limitRate(pathPrefix: string, limit: EmulatedRateLimit): () => void;
   /** Xero's connections of the emulated user, as `GET /connections` would list them. */
   connections(): XeroConnectionRecord[];
+  /** A copy of the invoices the Accounting API holds for this organisation, in the order written. */
+  invoices(tenantId: string): XeroRecord[];
+  /** A copy of the AU Payroll timesheets this organisation holds, in the order written. */
+  timesheets(tenantId: string): XeroRecord[];
+  /**
+   * Changes the API rate limits (per tenant: `minute` 60, `day` 5,000, `concurrent` 5; app-wide
+   * `appMinute` 10,000). Returns a function restoring Xero's defaults.
+   */
+  setApiLimits(limits: Partial<ApiLimits>): () => void;
+  /**
+   * Holds every Accounting and Payroll API answer, once the call is admitted (it counts as in
+   * flight for the concurrency limit), until the returned function is called.
+   */
+  holdApi(): () => void;
+  /** How many API calls of this tenant are in flight (admitted, not yet answered). */
+  apiInFlight(tenantId: string): number;
   /** How many token requests of this grant type were made. */
   tokenCalls(grantType: 'authorization_code' | 'refresh_token'): number;
   close(): Promise<void>;
 }
 
+/** One entry of `GET /connections`. Timestamps as Xero writes them: UTC without an offset (`2019-12-07T18:46:19.5165400`). */
 export interface XeroConnectionRecord {
   id: string;
+  /** A UUID shared by the connections one consent made. */
   authEventId: string;
   tenantId: string;
-  tenantType: 'ORGANISATION' | 'PRACTICE';
-  tenantName: string;
+  tenantType: XeroTenantType;
+  tenantName: string | null;
   createdDateUtc: string;
   updatedDateUtc: string;
 }
@@ -149,22 +210,25 @@ export async function startXeroEmulator(options: XeroEmulatorOptions): Promise<X
   let offsetMs = 0;
   const now = () => new Date(start + offsetMs + (options.frozenClock === true ? 0 : Date.now() - startedAt));
 
+  const defaultTenantIds = () => organisations.slice(0, 1).map((org) => org.tenantId);
   const requests: EmulatorRequest[] = [];
   const failures: { prefix: string; failure: InjectedFailure }[] = [];
   const limits = new Set<{ prefix: string; limit: EmulatedRateLimit; calls: number[] }>();
+
+  const matches = (path: string, prefix: string) => path.toLowerCase().startsWith(prefix.toLowerCase());
 
   // A 429 for a request over one of the rate limits, or undefined (the request then counts).
   function overLimit(path: string): InjectedFailure | undefined {
     const at = now().getTime();
     for (const entry of limits) {
-      if (!path.startsWith(entry.prefix)) continue;
+      if (!matches(path, entry.prefix)) continue;
       entry.calls = entry.calls.filter((time) => time > at - entry.limit.windowMs);
       const oldest = entry.calls[0];
       if (oldest !== undefined && entry.calls.length >= entry.limit.calls) {
         return { status: 429, retryAfterSeconds: Math.max(1, Math.ceil((oldest + entry.limit.windowMs - at) / 1000)) };
       }
     }
-    for (const entry of limits) if (path.startsWith(entry.prefix)) entry.calls.push(at);
+    for (const entry of limits) if (matches(path, entry.prefix)) entry.calls.push(at);
     return undefined;
   }
 
@@ -193,33 +257,38 @@ export async function startXeroEmulator(options: XeroEmulatorOptions): Promise<X
     throw error;
   });
   const { provider } = identity;
-  const connections = createConnectionsApi({ organisations, now, grantOfAccessToken: (token) => identity.grantOfAccessToken(token) });
+  const grantOfAccessToken = (token: string) => identity.grantOfAccessToken(token);
+  const connections = createConnectionsApi({ organisations, now, grantOfAccessToken });
+  const api = createXeroApi({ organisations, now, grantOfAccessToken, isConnected: (tenantId) => connections.isConnected(tenantId) });
   const consent = consentPage({
     provider,
     organisations,
     async allow(interaction, tenantIds) {
       const grantId = await identity.grantRequested(interaction);
-      connections.connect(grantId, tenantIds);
+      connections.connect(identity.authEventOf(grantId), tenantIds);
       return grantId;
     },
   });
   // In front of everything: count the request, play an injected failure, or answer the pages and
-  // the API that are Xero's rather than OAuth's. The rest is oidc-provider's.
+  // the APIs that are Xero's rather than OAuth's. The rest is oidc-provider's.
   provider.use(async (ctx, next) => {
     const entry: EmulatorRequest = { method: ctx.method, path: ctx.path, at: now().toISOString() };
     requests.push(entry);
     const isToken = ctx.path === IDENTITY_PATHS.token;
     try {
-      const index = failures.findIndex((candidate) => ctx.path.startsWith(candidate.prefix));
-      const failure = index === -1 ? overLimit(ctx.path) : failures.splice(index, 1)[0]?.failure;
+      const index = failures.findIndex((candidate) => matches(ctx.path, candidate.prefix));
+      const injected = index === -1 ? undefined : failures.splice(index, 1)[0]?.failure;
+      const failure = injected === undefined ? overLimit(ctx.path) : injected.afterApplying === true ? undefined : injected;
       if (failure !== undefined) {
         if (isToken) entry.grantType = new URLSearchParams(await readText(ctx.req)).get('grant_type') ?? '';
-        if (failure.retryAfterSeconds !== undefined) entry.retryAfterSeconds = failure.retryAfterSeconds;
-        return answerFailure(ctx, failure);
+        return answerFailure(ctx, entry, failure);
       }
-      if ((await consent(ctx)) || (await connections.handle(ctx))) return;
-      await next();
-      if (isToken) entry.grantType = grantTypeOf(ctx);
+      if (!(await consent(ctx)) && !(await connections.handle(ctx)) && !(await api.handle(ctx, entry))) {
+        await next();
+        if (isToken) entry.grantType = grantTypeOf(ctx);
+      }
+      // Carried out, and the answer lost on the way back.
+      if (injected !== undefined) answerFailure(ctx, entry, injected);
     } catch (error) {
       ctx.status = 500;
       ctx.type = 'text/plain';
@@ -259,11 +328,16 @@ export async function startXeroEmulator(options: XeroEmulatorOptions): Promise<X
       offsetMs += days * DAY_MS;
     },
     approve(authorizeUrl, approveOptions = {}) {
-      const first = organisations[0];
-      return walkConsent(authorizeUrl, { decision: 'allow', tenantIds: approveOptions.tenantIds ?? (first === undefined ? [] : [first.tenantId]) });
+      return walkConsent(authorizeUrl, { decision: 'allow', tenantIds: approveOptions.tenantIds ?? defaultTenantIds() });
     },
     deny(authorizeUrl) {
       return walkConsent(authorizeUrl, { decision: 'cancel', tenantIds: [] });
+    },
+    authorizeDirectly({ tenantIds = defaultTenantIds(), scope } = {}) {
+      const redirectUri = options.redirectUris[0];
+      if (redirectUri === undefined) return Promise.reject(new Error('The emulator has no registered redirect URI'));
+      const client = { clientId, clientSecret, redirectUri, authorizationEndpoint: `${url}${IDENTITY_PATHS.authorization}`, tokenEndpoint: `${url}${IDENTITY_PATHS.token}` };
+      return authorizeDirectly(client, { tenantIds, ...(scope === undefined ? {} : { scope }) });
     },
     removeApp(tenantId) {
       connections.removeTenant(tenantId);
@@ -282,6 +356,11 @@ export async function startXeroEmulator(options: XeroEmulatorOptions): Promise<X
       };
     },
     connections: () => connections.list(),
+    invoices: (tenantId) => api.invoices(tenantId),
+    timesheets: (tenantId) => api.timesheets(tenantId),
+    setApiLimits: (apiLimits) => api.setLimits(apiLimits),
+    holdApi: () => api.hold(),
+    apiInFlight: (tenantId) => api.inFlight(tenantId),
     tokenCalls: (grantType) => requests.filter((request) => request.path === IDENTITY_PATHS.token && request.grantType === grantType).length,
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -291,11 +370,15 @@ export async function startXeroEmulator(options: XeroEmulatorOptions): Promise<X
   };
 }
 
-function answerFailure(ctx: ProviderContext, failure: InjectedFailure): void {
+function answerFailure(ctx: ProviderContext, entry: EmulatorRequest, failure: InjectedFailure): void {
   ctx.status = failure.status;
-  if (failure.retryAfterSeconds !== undefined) ctx.set('retry-after', String(failure.retryAfterSeconds));
+  if (failure.retryAfterSeconds !== undefined) {
+    ctx.set('retry-after', String(failure.retryAfterSeconds));
+    entry.retryAfterSeconds = failure.retryAfterSeconds;
+  }
+  for (const [name, value] of Object.entries(failure.headers ?? {})) ctx.set(name, value);
   ctx.type = 'application/json';
-  ctx.body = JSON.stringify(failure.body ?? { Title: 'Too Many Requests', Status: failure.status });
+  ctx.body = JSON.stringify(failure.body ?? { Title: STATUS_CODES[failure.status] ?? 'Error', Status: failure.status });
 }
 
 function grantTypeOf(ctx: ProviderContext): string {
