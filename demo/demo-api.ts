@@ -26,7 +26,7 @@ export interface DemoState {
   emulatorUrl: string | null;
   integrations: readonly { id: string; title: string; basePath: string }[];
   /** The organisations connected in (emulated) Xero right now. */
-  xeroConnections: readonly { tenantId: string; tenantName: string }[];
+  xeroConnections: readonly { tenantId: string; tenantName: string | null }[];
   /** Whether the backend keeps connections alive (the page's switch). */
   keepAlive: boolean;
   /** Refreshes keep-alive made during the last "time passes" control; `null` when keep-alive was off or none ran. */

@@ -86,7 +86,7 @@ function Controls({ state, onState, onLog }: { state: DemoState; onState: (next:
       <p>
         Xero&apos;s clock: <time dateTime={state.now}>{dateFormat.format(new Date(state.now))}</time>
         {ahead > 0 ? ` (${ahead} ${ahead === 1 ? 'day' : 'days'} ahead)` : ''}. Organisations connected in Xero:{' '}
-        {state.xeroConnections.length === 0 ? 'none' : state.xeroConnections.map((item) => item.tenantName).join(', ')}.
+        {state.xeroConnections.length === 0 ? 'none' : state.xeroConnections.map((item) => item.tenantName ?? 'a tenant without a name').join(', ')}.
       </p>
       <p className="keep-alive-switch">
         <button
