@@ -1,4 +1,10 @@
 import type { CHOOSING_ORGANISATION_REASONS, ConnectMode, ErrorCode, NEEDS_REAUTH_REASONS, Tenant } from '../contract';
+import {
+  createMemoryIdempotencyRecords,
+  type CompletedIdempotencyRecord,
+  type IdempotencyRecord,
+  type PendingIdempotencyRecord,
+} from '../contract/idempotency';
 
 /**
  * The key of one stored connection: one Xero connection per integration (its `integrationKey`,
@@ -106,6 +112,21 @@ export interface DueConnection {
   tenantId: string | null;
 }
 
+/**
+ * Whose `Idempotency-Key` a record is: the same key from another account, user or route is
+ * another record (a key never replays someone else's answer).
+ */
+export interface IdempotencyKeyId {
+  integrationKey: string;
+  accountId: string;
+  /** The portal user who sent the request. */
+  userId: string;
+  /** The route, e.g. `POST /connect`. */
+  route: string;
+  /** The `Idempotency-Key` header, 1 to 255 printable ASCII characters. */
+  key: string;
+}
+
 /** A started connect round trip, waiting for the browser to come back from Xero. */
 export interface ConnectSession {
   state: string;
@@ -169,6 +190,32 @@ export interface ConnectionStore {
    * handler reads each connection again under its lock before refreshing it.
    */
   listDueConnections?(query: DueConnectionQuery): Promise<DueConnection[]>;
+  /**
+   * Optional, with {@link ConnectionStore.completeIdempotencyKey} and
+   * {@link ConnectionStore.releaseIdempotencyKey} (all three or the handler uses none): the
+   * records behind the contract's `Idempotency-Key` rule (see `answerIdempotently` in the
+   * contract). Atomically stores `pending` when `id` has no live record (none, or one whose
+   * `expiresAt` is not after `pending.createdAt`) and resolves `null`; otherwise stores nothing
+   * and resolves the live record. Implementations keep at most a bounded number of records (the
+   * oldest dropped first) and may drop expired ones at any time. Records hold no tokens: answers
+   * of the contract carry none.
+   *
+   * The three stores of this package implement them (memory, SQLite and PostgreSQL, capped by
+   * `maxIdempotencyRecords`, default 10,000). A host-written store without them still gets the
+   * rule, from records in the handler's process memory (10,000 at most): then a repeat that
+   * reaches another backend instance, or arrives after a restart, acts again instead of being
+   * replayed.
+   */
+  claimIdempotencyKey?(id: IdempotencyKeyId, pending: PendingIdempotencyRecord): Promise<IdempotencyRecord | null>;
+  /** Replaces the record of `id` with the answer to replay (see {@link ConnectionStore.claimIdempotencyKey}). */
+  completeIdempotencyKey?(id: IdempotencyKeyId, record: CompletedIdempotencyRecord): Promise<void>;
+  /** Removes the record of `id`: its answer is not kept (see {@link ConnectionStore.claimIdempotencyKey}). */
+  releaseIdempotencyKey?(id: IdempotencyKeyId): Promise<void>;
+}
+
+/** The text an idempotency record is filed under: every part of its id, unambiguously. */
+export function idempotencyScope(id: IdempotencyKeyId): string {
+  return JSON.stringify([id.integrationKey, id.accountId, id.userId, id.route, id.key]);
 }
 
 /** Sorts due connections oldest refresh token first (then by account, for a stable order). */
@@ -185,12 +232,16 @@ function storageKey(key: ConnectionKey): string {
  * lost on restart, and a second instance would hold a second copy of the token set (which breaks
  * it): production needs a shared store.
  */
-export function createMemoryConnectionStore(options: { maxConnectSessions?: number } = {}): ConnectionStore {
+export function createMemoryConnectionStore(options: { maxConnectSessions?: number; maxIdempotencyRecords?: number } = {}): ConnectionStore {
   // Round trips that are never finished would pile up: the oldest are dropped past this many.
   const maxSessions = options.maxConnectSessions ?? 10_000;
   const connections = new Map<string, { key: ConnectionKey; connection: StoredConnection }>();
   const sessions = new Map<string, ConnectSession>();
+  const idempotency = createMemoryIdempotencyRecords(options.maxIdempotencyRecords ?? 10_000);
   return {
+    claimIdempotencyKey: (id, pending) => idempotency.slot(idempotencyScope(id)).claim(pending),
+    completeIdempotencyKey: (id, record) => idempotency.slot(idempotencyScope(id)).complete(record),
+    releaseIdempotencyKey: (id) => idempotency.slot(idempotencyScope(id)).release(),
     async getConnection(key) {
       const found = connections.get(storageKey(key));
       return found === undefined ? null : structuredClone(found.connection);

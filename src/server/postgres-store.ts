@@ -4,7 +4,16 @@ import { createHash } from 'node:crypto';
 // Types only: pg is an optional peer, loaded at run time for `connectionString` alone.
 import type * as PgTypes from 'pg';
 
-import type { ConnectionKey, ConnectionStore, ConnectSession, DueConnection, DueConnectionQuery, StoredConnection } from './connection-store';
+import type { CompletedIdempotencyRecord, IdempotencyRecord, PendingIdempotencyRecord } from '../contract/idempotency';
+import type {
+  ConnectionKey,
+  ConnectionStore,
+  ConnectSession,
+  DueConnection,
+  DueConnectionQuery,
+  IdempotencyKeyId,
+  StoredConnection,
+} from './connection-store';
 import { openTokens, openVerifier, sealTokens, sealVerifier, storeCipher, type ConnectionRow, type SessionRow } from './sealed-columns';
 import type { EncryptionKeyInput } from './token-cipher';
 
@@ -77,6 +86,8 @@ export interface PostgresConnectionStoreOptions {
   insecureDemoMode?: boolean;
   /** Started round trips kept at most (the oldest are dropped past this); default 10,000, like the memory store. */
   maxConnectSessions?: number;
+  /** `Idempotency-Key` records kept at most (the oldest dropped past this, expired ones as new ones come); default 10,000. */
+  maxIdempotencyRecords?: number;
   /**
    * How long {@link PostgresConnectionStore.withConnectionLock} waits for another instance to
    * finish with a connection before it rejects (the request then fails; nothing is refreshed
@@ -102,12 +113,21 @@ export interface PostgresConnectionStore extends ConnectionStore {
    * indexed query on the generated `refresh_token_issued_at` column.
    */
   listDueConnections(query: DueConnectionQuery): Promise<DueConnection[]>;
+  /**
+   * See {@link ConnectionStore.claimIdempotencyKey}: an `INSERT … ON CONFLICT` that takes over
+   * only an expired record, so every instance sharing the database sees the same records.
+   */
+  claimIdempotencyKey(id: IdempotencyKeyId, pending: PendingIdempotencyRecord): Promise<IdempotencyRecord | null>;
+  /** See {@link ConnectionStore.completeIdempotencyKey}. */
+  completeIdempotencyKey(id: IdempotencyKeyId, record: CompletedIdempotencyRecord): Promise<void>;
+  /** See {@link ConnectionStore.releaseIdempotencyKey}. */
+  releaseIdempotencyKey(id: IdempotencyKeyId): Promise<void>;
   /** Ends the pool when the store made it (from `connectionString`); a host's `pool` is left open. */
   close(): Promise<void>;
 }
 
 /** The schema version this code writes. A newer database is refused rather than misread. */
-export const POSTGRES_SCHEMA_VERSION = 2;
+export const POSTGRES_SCHEMA_VERSION = 3;
 
 // Marks this package's advisory locks in pg_locks (classid): 'xero' in ASCII. The objid is a hash
 // of what is locked; two-key locks never collide with one-key (bigint) locks other code may take.
@@ -119,6 +139,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 interface Tables {
   connections: string;
   sessions: string;
+  idempotency: string;
   migrations: string;
   /** What lock ids are derived from, so stores in different schemas lock apart. */
   namespace: string;
@@ -132,6 +153,7 @@ function tablesFor(schema: string | undefined): Tables {
   return {
     connections: qualify('xero_connections'),
     sessions: qualify('xero_connect_sessions'),
+    idempotency: qualify('xero_idempotency_records'),
     migrations: qualify('xero_connection_migrations'),
     namespace: schema ?? '',
   };
@@ -177,6 +199,27 @@ const migrations = (t: Tables): readonly { version: number; sql: string }[] => [
         ADD COLUMN refresh_token_issued_at text GENERATED ALWAYS AS (COALESCE(data ->> 'lastRefreshedAt', data ->> 'connectedAt')) STORED;
       CREATE INDEX xero_connections_due ON ${t.connections} (integration_key, refresh_token_issued_at)
         WHERE status = 'connected' AND refresh_token IS NOT NULL;
+    `,
+  },
+  {
+    // The contract's Idempotency-Key records (see answerIdempotently), shared by every instance:
+    // one per integration, account, user, route and key. Bounded: the oldest claims (seq, renewed
+    // on a re-claim) are dropped past maxIdempotencyRecords, expired ones as new ones arrive.
+    version: 3,
+    sql: `
+      CREATE TABLE ${t.idempotency} (
+        integration_key text NOT NULL,
+        account_id text NOT NULL,
+        user_id text NOT NULL,
+        route text NOT NULL,
+        idempotency_key text NOT NULL,
+        seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+        -- the IdempotencyRecord: a contract answer, which never holds a token
+        data jsonb NOT NULL,
+        expires_at timestamptz NOT NULL,
+        PRIMARY KEY (integration_key, account_id, user_id, route, idempotency_key)
+      );
+      CREATE INDEX xero_idempotency_records_expiry ON ${t.idempotency} (expires_at);
     `,
   },
 ];
@@ -291,6 +334,10 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
   if (!Number.isSafeInteger(maxSessions) || maxSessions < 1) {
     throw new TypeError('createPostgresConnectionStore: `maxConnectSessions` must be a positive integer');
   }
+  const maxIdempotencyRecords = options.maxIdempotencyRecords ?? 10_000;
+  if (!Number.isSafeInteger(maxIdempotencyRecords) || maxIdempotencyRecords < 1) {
+    throw new TypeError('createPostgresConnectionStore: `maxIdempotencyRecords` must be a positive integer');
+  }
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   // PostgreSQL's lock_timeout is an int4 of milliseconds.
   if (!Number.isSafeInteger(lockTimeoutMs) || lockTimeoutMs < 0 || lockTimeoutMs > 2_147_483_647) {
@@ -364,9 +411,54 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
     }
   }
 
+  const idempotencyWhere = 'integration_key = $1 AND account_id = $2 AND user_id = $3 AND route = $4 AND idempotency_key = $5';
+  const idParams = (id: IdempotencyKeyId) => [id.integrationKey, id.accountId, id.userId, id.route, id.key];
+
+  async function claimIdempotencyKey(id: IdempotencyKeyId, pending: IdempotencyRecord): Promise<IdempotencyRecord | null> {
+    // An insert, or a take-over of an expired record; of concurrent claims one inserts, the others
+    // wait on its row and then find it live. A record released between the two statements is
+    // claimed again on the next round.
+    for (let round = 0; round < 3; round += 1) {
+      const inserted = await db().query(
+        `INSERT INTO ${t.idempotency} AS r (integration_key, account_id, user_id, route, idempotency_key, data, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz)
+         ON CONFLICT (integration_key, account_id, user_id, route, idempotency_key) DO UPDATE
+           SET data = excluded.data, expires_at = excluded.expires_at, seq = DEFAULT
+           WHERE r.expires_at <= $8::timestamptz
+         RETURNING 1`,
+        [...idParams(id), JSON.stringify(pending), pending.expiresAt, pending.createdAt],
+      );
+      if (inserted.rowCount === 1) {
+        await db().query(`DELETE FROM ${t.idempotency} WHERE expires_at <= $1::timestamptz`, [pending.createdAt]);
+        await db().query(`DELETE FROM ${t.idempotency} WHERE seq <= (SELECT seq FROM ${t.idempotency} ORDER BY seq DESC OFFSET $1 LIMIT 1)`, [
+          maxIdempotencyRecords,
+        ]);
+        return null;
+      }
+      const { rows } = await db().query(`SELECT data::text AS data FROM ${t.idempotency} WHERE ${idempotencyWhere} AND expires_at > $6::timestamptz`, [
+        ...idParams(id),
+        pending.createdAt,
+      ]);
+      const row = rows[0] as { data: string } | undefined;
+      if (row !== undefined) return JSON.parse(row.data) as IdempotencyRecord;
+    }
+    throw new Error(`The Idempotency-Key record ${JSON.stringify(idParams(id))} changed under three claims in a row`);
+  }
+
   return {
     encrypted: cipher.encrypts,
     withConnectionLock,
+    claimIdempotencyKey,
+    async completeIdempotencyKey(id, record) {
+      await db().query(`UPDATE ${t.idempotency} SET data = $6::jsonb, expires_at = $7::timestamptz WHERE ${idempotencyWhere}`, [
+        ...idParams(id),
+        JSON.stringify(record),
+        record.expiresAt,
+      ]);
+    },
+    async releaseIdempotencyKey(id) {
+      await db().query(`DELETE FROM ${t.idempotency} WHERE ${idempotencyWhere}`, idParams(id));
+    },
     close: end,
     async getConnection(key) {
       const { rows } = await db().query(

@@ -2,7 +2,8 @@ import { closeSync, openSync } from 'node:fs';
 
 import type BetterSqlite3 from 'better-sqlite3';
 
-import type { ConnectionStore, ConnectSession, DueConnection, DueConnectionQuery, StoredConnection } from './connection-store';
+import type { CompletedIdempotencyRecord, IdempotencyRecord, PendingIdempotencyRecord } from '../contract/idempotency';
+import type { ConnectionStore, ConnectSession, DueConnection, DueConnectionQuery, IdempotencyKeyId, StoredConnection } from './connection-store';
 import { openTokens, openVerifier, sealTokens, sealVerifier, storeCipher, type ConnectionRow, type SessionRow } from './sealed-columns';
 import type { EncryptionKeyInput } from './token-cipher';
 
@@ -25,6 +26,8 @@ export interface SqliteConnectionStoreOptions {
   insecureDemoMode?: boolean;
   /** Started round trips kept at most (the oldest are dropped past this); default 10,000, like the memory store. */
   maxConnectSessions?: number;
+  /** `Idempotency-Key` records kept at most (the oldest dropped past this, expired ones as new ones come); default 10,000. */
+  maxIdempotencyRecords?: number;
 }
 
 /** A {@link ConnectionStore} in a SQLite file. Close it on shutdown. */
@@ -35,10 +38,16 @@ export interface SqliteConnectionStore extends ConnectionStore {
   close(): void;
   /** The connections keep-alive should refresh: see {@link ConnectionStore.listDueConnections}. */
   listDueConnections(query: DueConnectionQuery): Promise<DueConnection[]>;
+  /** See {@link ConnectionStore.claimIdempotencyKey}: in one immediate transaction. */
+  claimIdempotencyKey(id: IdempotencyKeyId, pending: PendingIdempotencyRecord): Promise<IdempotencyRecord | null>;
+  /** See {@link ConnectionStore.completeIdempotencyKey}. */
+  completeIdempotencyKey(id: IdempotencyKeyId, record: CompletedIdempotencyRecord): Promise<void>;
+  /** See {@link ConnectionStore.releaseIdempotencyKey}. */
+  releaseIdempotencyKey(id: IdempotencyKeyId): Promise<void>;
 }
 
 /** The schema version this code writes. A newer file is refused rather than misread. */
-export const SQLITE_SCHEMA_VERSION = 2;
+export const SQLITE_SCHEMA_VERSION = 3;
 
 const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -79,9 +88,34 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
         WHERE status = 'connected' AND refresh_token IS NOT NULL;
     `,
   },
+  {
+    // The contract's Idempotency-Key records (see answerIdempotently): one per integration,
+    // account, user, route and key. Bounded: the oldest claims (rowid order, as a re-claim
+    // re-inserts) are dropped past maxIdempotencyRecords, expired ones as new ones arrive.
+    version: 3,
+    sql: `
+      CREATE TABLE xero_idempotency_records (
+        integration_key TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        route TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        -- the IdempotencyRecord as JSON: a contract answer, which never holds a token
+        data TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (integration_key, account_id, user_id, route, idempotency_key)
+      );
+      CREATE INDEX xero_idempotency_records_expiry ON xero_idempotency_records (expires_at);
+    `,
+  },
 ];
 
 type DatabaseConstructor = typeof BetterSqlite3;
+
+/** The id's fields alone, as named parameters (better-sqlite3 refuses unknown ones). */
+function idOf(id: IdempotencyKeyId): IdempotencyKeyId {
+  return { integrationKey: id.integrationKey, accountId: id.accountId, userId: id.userId, route: id.route, key: id.key };
+}
 
 // Loaded on first use only: hosts on the memory store never need the native module installed.
 async function loadBetterSqlite3(): Promise<DatabaseConstructor> {
@@ -126,6 +160,7 @@ function migrate(db: BetterSqlite3.Database): void {
 export async function createSqliteConnectionStore(options: SqliteConnectionStoreOptions): Promise<SqliteConnectionStore> {
   const cipher = storeCipher('SQLite', options);
   const maxSessions = options.maxConnectSessions ?? 10_000;
+  const maxIdempotencyRecords = options.maxIdempotencyRecords ?? 10_000;
   const Database = await loadBetterSqlite3();
 
   const onDisk = options.filename !== ':memory:' && options.filename !== '';
@@ -170,6 +205,30 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
   });
   const takeSession = db.transaction((state: string) => deleteSession.get(state));
 
+  const idempotencyWhere = 'integration_key = @integrationKey AND account_id = @accountId AND user_id = @userId AND route = @route AND idempotency_key = @key';
+  const selectIdempotency = db.prepare<[IdempotencyKeyId], { data: string; expires_at: string }>(
+    `SELECT data, expires_at FROM xero_idempotency_records WHERE ${idempotencyWhere}`,
+  );
+  const insertIdempotency = db.prepare(
+    `INSERT OR REPLACE INTO xero_idempotency_records (integration_key, account_id, user_id, route, idempotency_key, data, expires_at)
+     VALUES (@integrationKey, @accountId, @userId, @route, @key, @data, @expiresAt)`,
+  );
+  const updateIdempotency = db.prepare(`UPDATE xero_idempotency_records SET data = @data, expires_at = @expiresAt WHERE ${idempotencyWhere}`);
+  const deleteIdempotency = db.prepare<[IdempotencyKeyId]>(`DELETE FROM xero_idempotency_records WHERE ${idempotencyWhere}`);
+  const purgeIdempotency = db.prepare<[string]>('DELETE FROM xero_idempotency_records WHERE expires_at <= ?');
+  const evictIdempotency = db.prepare<[number]>(
+    'DELETE FROM xero_idempotency_records WHERE rowid IN (SELECT rowid FROM xero_idempotency_records ORDER BY rowid DESC LIMIT -1 OFFSET ?)',
+  );
+  // One transaction: of two claims for the same key, the second sees the first's record.
+  const claimIdempotency = db.transaction((id: IdempotencyKeyId, pending: IdempotencyRecord): IdempotencyRecord | null => {
+    const found = selectIdempotency.get(id);
+    if (found !== undefined && found.expires_at > pending.createdAt) return JSON.parse(found.data) as IdempotencyRecord;
+    insertIdempotency.run({ ...id, data: JSON.stringify(pending), expiresAt: pending.expiresAt });
+    purgeIdempotency.run(pending.createdAt);
+    evictIdempotency.run(maxIdempotencyRecords);
+    return null;
+  });
+
   return {
     encrypted: cipher.encrypts,
     close() {
@@ -208,6 +267,15 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
         codeVerifier: sealVerifier(cipher, session.state, codeVerifier),
         expiresAt: session.expiresAt,
       });
+    },
+    async claimIdempotencyKey(id, pending) {
+      return claimIdempotency.immediate(idOf(id), pending);
+    },
+    async completeIdempotencyKey(id, record) {
+      updateIdempotency.run({ ...idOf(id), data: JSON.stringify(record), expiresAt: record.expiresAt });
+    },
+    async releaseIdempotencyKey(id) {
+      deleteIdempotency.run(idOf(id));
     },
     async takeConnectSession(state) {
       // Deleted and returned in one statement and transaction: a second taker finds nothing.

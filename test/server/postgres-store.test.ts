@@ -17,7 +17,7 @@ import {
   createTokenCipher,
 } from '../../src/server';
 import { sealTokens } from '../../src/server/sealed-columns';
-import { connectedRecord, connectSession, describeConnectionStoreContract, KEY } from './store-contract';
+import { completedRecord, connectedRecord, connectSession, describeConnectionStoreContract, IDEMPOTENCY_ID, KEY, pendingRecord } from './store-contract';
 import { LOCK_CLASS_ID, postgresForThisFile } from './postgres-support';
 import { BASE_PATH, emulatedSleep, MINUTE_MS, setup } from './support';
 
@@ -79,9 +79,9 @@ function expectIdle(pool: pg.Pool): void {
   expect(pool.idleCount).toBe(pool.totalCount);
 }
 
-describeConnectionStoreContract('PostgreSQL (a host pool)', async ({ maxConnectSessions }) => {
+describeConnectionStoreContract('PostgreSQL (a host pool)', async (limits) => {
   const pool = db.pool();
-  const store = await createPostgresConnectionStore({ pool, schema: db.schema(), encryptionKey: KEY_A, maxConnectSessions });
+  const store = await createPostgresConnectionStore({ pool, schema: db.schema(), encryptionKey: KEY_A, ...limits });
   return {
     store,
     close: async () => {
@@ -91,8 +91,8 @@ describeConnectionStoreContract('PostgreSQL (a host pool)', async ({ maxConnectS
   };
 });
 
-describeConnectionStoreContract('PostgreSQL (its own pool, from a connection string)', async ({ maxConnectSessions }) => {
-  const store = await createPostgresConnectionStore({ connectionString: db.url(), schema: db.schema(), encryptionKey: KEY_A, maxConnectSessions });
+describeConnectionStoreContract('PostgreSQL (its own pool, from a connection string)', async (limits) => {
+  const store = await createPostgresConnectionStore({ connectionString: db.url(), schema: db.schema(), encryptionKey: KEY_A, ...limits });
   return { store, close: () => store.close() };
 });
 
@@ -222,13 +222,13 @@ describe('PostgreSQL store: opening and migrations', () => {
     await openStore({ schema });
     await openStore({ schema });
     const { rows: versions } = await db.admin().query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
-    expect(POSTGRES_SCHEMA_VERSION).toBe(2);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(POSTGRES_SCHEMA_VERSION).toBe(3);
     const { rows: tables } = await db.admin().query<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [schema],
     );
-    expect(tables.map((row) => row.table_name)).toEqual(['xero_connect_sessions', 'xero_connection_migrations', 'xero_connections']);
+    expect(tables.map((row) => row.table_name)).toEqual(['xero_connect_sessions', 'xero_connection_migrations', 'xero_connections', 'xero_idempotency_records']);
   });
 
   it('without a schema option, puts its tables where the search_path says', async () => {
@@ -247,17 +247,17 @@ describe('PostgreSQL store: opening and migrations', () => {
     const stores = await Promise.all(Array.from({ length: 5 }, () => openStore({ schema })));
     expect(stores).toHaveLength(5);
     const { rows } = await db.admin().query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
   });
 
   it('refuses a database from a newer version of the package, and ends the pool it made', async () => {
     const schema = db.schema();
     await openStore({ schema });
-    await db.admin().query(`INSERT INTO "${schema}".xero_connection_migrations (version) VALUES (3)`);
-    await expect(createPostgresConnectionStore({ pool: db.pool(), schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 3/);
+    await db.admin().query(`INSERT INTO "${schema}".xero_connection_migrations (version) VALUES (4)`);
+    await expect(createPostgresConnectionStore({ pool: db.pool(), schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 4/);
     const url = new URL(db.url());
     url.searchParams.set('application_name', `refused-${schema}`);
-    await expect(createPostgresConnectionStore({ connectionString: url.href, schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 3/);
+    await expect(createPostgresConnectionStore({ connectionString: url.href, schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 4/);
     // The pool's connections are closed; the server's backends exit a moment later.
     await vi.waitFor(
       async () => {
@@ -317,7 +317,7 @@ describe('PostgreSQL store: migration 2 (keep-alive)', () => {
     await admin.query(`UPDATE "${schema}".xero_connections SET data = jsonb_set(data, '{lastRefreshedAt}', '"2026-11-26T09:30:00.000Z"') WHERE account_id = 'old'`);
     await expect(store.listDueConnections(query)).resolves.toEqual([]);
     const { rows: versions } = await admin.query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     const client = await admin.connect();
     try {
       await client.query('SET enable_seqscan = off');
@@ -329,6 +329,32 @@ describe('PostgreSQL store: migration 2 (keep-alive)', () => {
     } finally {
       client.release();
     }
+  });
+});
+
+describe('PostgreSQL store: migration 3 (Idempotency-Key records)', () => {
+  it('upgrades a version 2 database: its rows stay, and Idempotency-Key records work, shared by two instances', async () => {
+    const schema = db.schema();
+    const admin = db.admin();
+    // A version 2 database: migrations 1 and 2 as this package applies them, without 3.
+    const { store: first } = await openStore({ schema });
+    await first.putConnection(KEY, connectedRecord());
+    await first.putConnectSession(connectSession('state-1'));
+    await admin.query(`DROP TABLE "${schema}".xero_idempotency_records; DELETE FROM "${schema}".xero_connection_migrations WHERE version = 3`);
+
+    const { store: a } = await openStore({ schema });
+    const { store: b } = await openStore({ schema });
+    await expect(a.getConnection(KEY)).resolves.toEqual(connectedRecord());
+    await expect(a.takeConnectSession('state-1')).resolves.toEqual(connectSession('state-1'));
+    const claim = (store: PostgresConnectionStore, createdAt?: string) => store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord(createdAt));
+    await expect(claim(a)).resolves.toBeNull();
+    await expect(claim(b)).resolves.toEqual(pendingRecord());
+    await a.completeIdempotencyKey(IDEMPOTENCY_ID, completedRecord());
+    await expect(claim(b, '2026-11-26T10:00:00.000Z')).resolves.toEqual(completedRecord());
+    const { rows: versions } = await admin.query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    const { rows: indexes } = await admin.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'xero_idempotency_records' ORDER BY indexname`, [schema]);
+    expect(indexes.map((row: { indexname: string }) => row.indexname)).toContain('xero_idempotency_records_expiry');
   });
 });
 

@@ -16,7 +16,7 @@ import {
   type SqliteConnectionStore,
 } from '../../src/server';
 import { sealTokens } from '../../src/server/sealed-columns';
-import { connectedRecord, connectSession, KEY } from './store-contract';
+import { completedRecord, connectedRecord, connectSession, IDEMPOTENCY_ID, KEY, pendingRecord } from './store-contract';
 import { setup } from './support';
 
 const KEY_A = randomBytes(32).toString('base64');
@@ -183,9 +183,9 @@ describe('SQLite store: opening', () => {
     (await openStore({ filename, encryptionKey: KEY_A })).close(); // reopening migrates nothing twice
     open.splice(0);
     const raw = new Database(filename, { readonly: true });
-    expect(raw.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(raw.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     raw.close();
-    expect(SQLITE_SCHEMA_VERSION).toBe(2);
+    expect(SQLITE_SCHEMA_VERSION).toBe(3);
     expect(statSync(filename).mode & 0o777).toBe(0o600);
   });
 
@@ -194,9 +194,9 @@ describe('SQLite store: opening', () => {
     (await openStore({ filename, encryptionKey: KEY_A })).close();
     open.splice(0);
     const raw = new Database(filename);
-    raw.prepare('INSERT INTO xero_connection_migrations (version, applied_at) VALUES (3, ?)').run(new Date().toISOString());
+    raw.prepare('INSERT INTO xero_connection_migrations (version, applied_at) VALUES (4, ?)').run(new Date().toISOString());
     raw.close();
-    await expect(createSqliteConnectionStore({ filename, encryptionKey: KEY_A })).rejects.toThrow(/schema version 3/);
+    await expect(createSqliteConnectionStore({ filename, encryptionKey: KEY_A })).rejects.toThrow(/schema version 4/);
   });
 
   it('upgrades a version 1 file: its connections read back as they were and keep-alive finds the due ones', async () => {
@@ -230,13 +230,40 @@ describe('SQLite store: opening', () => {
       { key: { ...KEY, accountId: 'old' }, refreshTokenIssuedAt: '2026-10-01T09:30:00.000Z', tenantId: 'tenant-1' },
     ]);
     const check = new Database(filename, { readonly: true });
-    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     // The due query is answered from the index, not by reading every row.
     const plan = check
       .prepare(`EXPLAIN QUERY PLAN SELECT account_id FROM xero_connections WHERE integration_key = ? AND status = 'connected' AND refresh_token IS NOT NULL AND refresh_token_issued_at < ?`)
       .all('k', 'x') as { detail: string }[];
     check.close();
     expect(plan.map((row) => row.detail).join(' ')).toContain('xero_connections_due');
+  });
+});
+
+describe('SQLite store: migration 3 (Idempotency-Key records)', () => {
+  it('upgrades a version 2 file: its connections and sessions stay, and Idempotency-Key records work, with an expiry index', async () => {
+    const filename = newFile();
+    // A version 2 file: migrations 1 and 2 as this package applies them, without 3.
+    const first = await openStore({ filename, encryptionKey: KEY_A });
+    await first.putConnection(KEY, connectedRecord());
+    await first.putConnectSession(connectSession('state-1'));
+    first.close();
+    open.splice(0);
+    const raw = new Database(filename);
+    raw.exec('DROP TABLE xero_idempotency_records; DELETE FROM xero_connection_migrations WHERE version = 3;');
+    raw.close();
+
+    const store = await openStore({ filename, encryptionKey: KEY_A });
+    await expect(store.getConnection(KEY)).resolves.toEqual(connectedRecord());
+    await expect(store.takeConnectSession('state-1')).resolves.toEqual(connectSession('state-1'));
+    await expect(store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord())).resolves.toBeNull();
+    await store.completeIdempotencyKey(IDEMPOTENCY_ID, completedRecord());
+    await expect(store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord('2026-11-26T10:00:00.000Z'))).resolves.toEqual(completedRecord());
+    const check = new Database(filename, { readonly: true });
+    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    const plan = check.prepare('EXPLAIN QUERY PLAN DELETE FROM xero_idempotency_records WHERE expires_at <= ?').all('x') as { detail: string }[];
+    check.close();
+    expect(plan.map((row) => row.detail).join(' ')).toContain('xero_idempotency_records_expiry');
   });
 });
 

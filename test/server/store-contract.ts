@@ -1,6 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { ConnectionKey, ConnectionStore, ConnectSession, DueConnection, DueConnectionQuery, StoredConnection } from '../../src/server';
+import type {
+  CompletedIdempotencyRecord,
+  ConnectionKey,
+  ConnectionStore,
+  ConnectSession,
+  DueConnection,
+  DueConnectionQuery,
+  IdempotencyKeyId,
+  IdempotencyRecord,
+  PendingIdempotencyRecord,
+  StoredConnection,
+} from '../../src/server';
 
 /** A store under test and how to dispose of it. */
 export interface StoreUnderTest {
@@ -50,16 +61,42 @@ export function connectSession(state: string, overrides: Partial<ConnectSession>
  * What every {@link ConnectionStore} must do, run against each implementation. `open` makes a
  * fresh, empty store.
  */
+/** The limits a store under test is opened with (each store's own option names). */
+export interface StoreLimits {
+  maxConnectSessions?: number;
+  maxIdempotencyRecords?: number;
+}
+
+export const IDEMPOTENCY_ID: IdempotencyKeyId = { ...KEY, userId: 'alice', route: 'POST /connect', key: '0f6c2f9e-6a53-4c1e-9a57-2b8e1f4c7d10' };
+
+export function pendingRecord(createdAt = '2026-11-26T09:30:00.000Z', overrides: Partial<PendingIdempotencyRecord> = {}): PendingIdempotencyRecord {
+  return { state: 'in_progress', fingerprint: 'a'.repeat(64), createdAt, expiresAt: new Date(Date.parse(createdAt) + 120_000).toISOString(), ...overrides };
+}
+
+export function completedRecord(createdAt = '2026-11-26T09:30:00.000Z'): CompletedIdempotencyRecord {
+  return {
+    state: 'done',
+    fingerprint: 'a'.repeat(64),
+    createdAt,
+    expiresAt: new Date(Date.parse(createdAt) + 86_400_000).toISOString(),
+    reply: {
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-contract-version': '1.1' },
+      body: '{"authorizeUrl":"https://login.xero.com/identity/connect/authorize?state=s1","state":"s1","expiresAt":"2026-11-26T09:40:00.000Z"}',
+    },
+  };
+}
+
 export function describeConnectionStoreContract(
   name: string,
-  open: (options: { maxConnectSessions?: number }) => StoreUnderTest | Promise<StoreUnderTest>,
+  open: (options: StoreLimits) => StoreUnderTest | Promise<StoreUnderTest>,
 ): void {
   describe(`ConnectionStore contract: ${name}`, () => {
     const opened: StoreUnderTest[] = [];
     afterEach(async () => {
       for (const entry of opened.splice(0)) await entry.close?.();
     });
-    async function fresh(options: { maxConnectSessions?: number } = {}): Promise<ConnectionStore> {
+    async function fresh(options: StoreLimits = {}): Promise<ConnectionStore> {
       const entry = await open(options);
       opened.push(entry);
       return entry.store;
@@ -200,6 +237,72 @@ export function describeConnectionStoreContract(
       await expect(store.takeConnectSession('state-1')).resolves.toBeNull();
       await expect(store.takeConnectSession('state-2')).resolves.toBeNull();
       for (const index of [3, 4, 5]) await expect(store.takeConnectSession(`state-${index}`)).resolves.toMatchObject({ state: `state-${index}` });
+    });
+
+    describe('Idempotency-Key records', () => {
+      type Records = Required<Pick<ConnectionStore, 'claimIdempotencyKey' | 'completeIdempotencyKey' | 'releaseIdempotencyKey'>>;
+      function records(store: ConnectionStore): Records {
+        const { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } = store;
+        if (claimIdempotencyKey === undefined || completeIdempotencyKey === undefined || releaseIdempotencyKey === undefined) {
+          throw new Error('the store has no Idempotency-Key records');
+        }
+        return { claimIdempotencyKey: claimIdempotencyKey.bind(store), completeIdempotencyKey: completeIdempotencyKey.bind(store), releaseIdempotencyKey: releaseIdempotencyKey.bind(store) };
+      }
+
+      it('claims a key once; a second claim gets the record in progress', async () => {
+        const store = records(await fresh());
+        await expect(store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord())).resolves.toBeNull();
+        await expect(store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord('2026-11-26T09:30:01.000Z'))).resolves.toEqual(pendingRecord());
+      });
+
+      it('reads back a completed record field for field, and releases one so the key may act again', async () => {
+        const store = records(await fresh());
+        await store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord());
+        await store.completeIdempotencyKey(IDEMPOTENCY_ID, completedRecord());
+        await expect(store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord('2026-11-27T09:29:59.000Z'))).resolves.toEqual(completedRecord());
+        await store.releaseIdempotencyKey(IDEMPOTENCY_ID);
+        await expect(store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord('2026-11-27T09:29:59.000Z'))).resolves.toBeNull();
+      });
+
+      it('forgets a record once it expires: a claim from then on acts again', async () => {
+        const store = records(await fresh());
+        await store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord());
+        await store.completeIdempotencyKey(IDEMPOTENCY_ID, completedRecord());
+        await expect(store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord('2026-11-27T09:30:00.000Z'))).resolves.toBeNull();
+        // A claim whose request never finished lapses after its lease, not after a day.
+        await expect(store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord('2026-11-27T09:32:00.000Z'))).resolves.toBeNull();
+      });
+
+      it('keeps keys apart by integration, account, user, route and key, look-alikes included', async () => {
+        const store = records(await fresh());
+        const ids: IdempotencyKeyId[] = [
+          IDEMPOTENCY_ID,
+          { ...IDEMPOTENCY_ID, integrationKey: '/api/integrations/xero-payroll' },
+          { ...IDEMPOTENCY_ID, accountId: 'account-2' },
+          { ...IDEMPOTENCY_ID, userId: 'bob' },
+          { ...IDEMPOTENCY_ID, route: 'DELETE /connection' },
+          { ...IDEMPOTENCY_ID, key: 'another-key' },
+          { ...IDEMPOTENCY_ID, userId: 'a","b', route: 'c' },
+          { ...IDEMPOTENCY_ID, userId: 'a', route: 'b","c' },
+        ];
+        for (const id of ids) await expect(store.claimIdempotencyKey(id, pendingRecord())).resolves.toBeNull();
+      });
+
+      it('gives a key to exactly one of many concurrent claims', async () => {
+        const store = records(await fresh());
+        const claims = await Promise.all(Array.from({ length: 20 }, () => store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord())));
+        expect(claims.filter((claim) => claim === null)).toHaveLength(1);
+      });
+
+      it('drops the oldest records past maxIdempotencyRecords', async () => {
+        const store = records(await fresh({ maxIdempotencyRecords: 3 }));
+        const id = (index: number): IdempotencyKeyId => ({ ...IDEMPOTENCY_ID, key: `key-${index}` });
+        for (const index of [1, 2, 3, 4, 5]) await store.claimIdempotencyKey(id(index), pendingRecord());
+        const kept: (IdempotencyRecord | null)[] = [];
+        for (const index of [3, 4, 5]) kept.push(await store.claimIdempotencyKey(id(index), pendingRecord()));
+        expect(kept).toEqual([pendingRecord(), pendingRecord(), pendingRecord()]);
+        await expect(store.claimIdempotencyKey(id(1), pendingRecord())).resolves.toBeNull();
+      });
     });
   });
 }
