@@ -22,6 +22,7 @@ import {
   type RouteName,
   type Tenant,
 } from '../contract';
+import { answerIdempotently, createMemoryIdempotencyRecords } from '../contract/idempotency';
 import { buildConnection, buildProblem, demoTenant } from './fixtures';
 
 // A stateful stand-in for an integration's backend, for tests and stories: one in-memory
@@ -173,9 +174,10 @@ function contractHeaders(extra: Record<string, string> = {}): Record<string, str
 }
 
 function problemResponse(problem: Problem): Response {
+  const retryAfter: Record<string, string> = problem.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(problem.retryAfterSeconds) };
   return new HttpResponse(JSON.stringify(problem), {
     status: problem.status,
-    headers: contractHeaders({ 'Content-Type': PROBLEM_CONTENT_TYPE }),
+    headers: contractHeaders({ 'Content-Type': PROBLEM_CONTENT_TYPE, ...retryAfter }),
   });
 }
 
@@ -191,8 +193,7 @@ function jsonAnswer(schema: { parse: (value: unknown) => unknown }, body: unknow
   return HttpResponse.json(schema.parse(body) as Record<string, unknown>, { headers: contractHeaders() });
 }
 
-async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false }> {
-  const text = await request.text();
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   if (text === '') return { ok: true, value: null };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
@@ -240,8 +241,12 @@ function validationProblem(detail: string): Response {
  *   restarts its lifetime), then answers the connection.
  *
  * Request bodies are checked against the contract (`VALIDATION_FAILED` otherwise); answers are
- * validated before they are sent. A write repeated with the same `Idempotency-Key` gets the first
- * answer again without changing anything.
+ * validated before they are sent. Writes follow the contract's `Idempotency-Key` rule, the very
+ * module the reference backend uses: a repeat of a key (same route and body, within 24 hours)
+ * gets the first answer again with `Idempotent-Replayed: true` and changes nothing; the key with
+ * another body is `VALIDATION_FAILED` 422; a repeat while the first call is still held or delayed
+ * is 409. Only 2xx answers and non-retryable outcome problems are kept, so a call that failed with
+ * a retryable problem (or `VALIDATION_FAILED`, or a network error) acts again under the same key.
  *
  * @example
  * ```ts
@@ -259,7 +264,8 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
   let connection = initial();
   let requests: FakeRequest[] = [];
   let sessions: FakeConnectSession[] = [];
-  const replies = new Map<string, { status: number; body: unknown }>();
+  // The contract's Idempotency-Key rule, the same module the reference backend answers with.
+  const idempotency = createMemoryIdempotencyRecords(10_000);
   const queues: Queues = { failures: new Map(), delays: new Map(), holds: new Map(), standing: new Map() };
   let latencyMs = checkedLatency(options.latencyMs ?? 0);
   let consent: FakeConsent = 'allow';
@@ -420,29 +426,33 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
   };
 
   async function respond(endpoint: RouteName, request: Request): Promise<Response> {
-    const hasBody = routes[endpoint].body !== null;
-    const json = hasBody ? await readJson(request) : { ok: true as const, value: null };
+    const route = routes[endpoint];
+    const text = route.body !== null ? await request.text() : null;
+    const json = text === null ? { ok: true as const, value: null } : parseJson(text);
     record(endpoint, request, json.ok ? json.value : null);
 
-    const held = queues.holds.get(endpoint);
-    if (held) await held;
-    const wait = (take(queues.delays, endpoint) ?? 0) + latencyMs;
-    if (wait > 0) await delay(wait);
+    // Held, delayed and failing calls are in progress under their key, as a slow or failing
+    // backend's would be: a repeat meanwhile is answered 409, and a kept failure is replayed.
+    return answerIdempotently({
+      request,
+      path: route.path,
+      body: text,
+      now,
+      slot: (key) => idempotency.slot(JSON.stringify([route.method, route.path, key])),
+      refuse: ({ status, detail, retryAfterSeconds }) =>
+        problemResponse(buildProblem('VALIDATION_FAILED', { status, detail, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) })),
+      run: async () => {
+        const held = queues.holds.get(endpoint);
+        if (held) await held;
+        const wait = (take(queues.delays, endpoint) ?? 0) + latencyMs;
+        if (wait > 0) await delay(wait);
 
-    const failure = take(queues.failures, endpoint) ?? queues.standing.get(endpoint);
-    if (failure !== undefined) return failureResponse(failure);
-    if (!json.ok) return validationProblem('The body is not valid JSON');
-
-    const key = request.method === 'GET' ? null : request.headers.get('idempotency-key');
-    const replayKey = key === null ? null : `${endpoint} ${key}`;
-    const replay = replayKey === null ? undefined : replies.get(replayKey);
-    if (replay) return HttpResponse.json(replay.body as Record<string, unknown>, { status: replay.status, headers: contractHeaders() });
-
-    const response = answers[endpoint](json.value, request);
-    if (replayKey !== null && response.ok) {
-      replies.set(replayKey, { status: response.status, body: await response.clone().json() });
-    }
-    return response;
+        const failure = take(queues.failures, endpoint) ?? queues.standing.get(endpoint);
+        if (failure !== undefined) return failureResponse(failure);
+        if (!json.ok) return validationProblem('The body is not valid JSON');
+        return answers[endpoint](json.value, request);
+      },
+    });
   }
 
   const handlers = (Object.keys(routes) as RouteName[]).map((endpoint) => {
@@ -524,7 +534,7 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
       connection = initial();
       requests = [];
       sessions = [];
-      replies.clear();
+      idempotency.clear();
       queues.failures.clear();
       queues.delays.clear();
       queues.holds.clear();
