@@ -31,6 +31,12 @@ import {
 } from './connection';
 import { disconnectResponseSchema } from './disconnect';
 import { ERROR_CODE_INFO, ERROR_CODES, errorCodeSchema, type ErrorCode } from './error-codes';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_METHODS,
+  IDEMPOTENT_REPLAYED_HEADER,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+} from './idempotency';
 import { PROBLEM_CONTENT_TYPE, problemSchema, problemTypeFor } from './problem';
 import { routes, type RouteName } from './routes';
 import { httpUrlSchema, timestampSchema } from './shared-fields';
@@ -499,11 +505,13 @@ const ROUTE_EXAMPLES: Record<RouteName, { request?: JsonObject; response: JsonOb
   },
 };
 
-function problemExample(code: ErrorCode): JsonObject {
+function problemExample(code: ErrorCode, status = ERROR_CODE_INFO[code].status, detail?: string): JsonObject {
   const info = ERROR_CODE_INFO[code];
-  const value: JsonObject = { type: problemTypeFor(code), title: info.title, status: info.status, code, retryable: info.retryable };
+  const value: JsonObject = { type: problemTypeFor(code), title: info.title, status, code, retryable: info.retryable };
+  if (detail !== undefined) value.detail = detail;
   if (code === 'XERO_RATE_LIMITED') value.retryAfterSeconds = 30;
-  return { summary: code, value };
+  if (status === 409 && code === 'VALIDATION_FAILED') value.retryAfterSeconds = 1;
+  return { summary: status === info.status ? code : `${code} (${status})`, value };
 }
 
 // ============================================================================================
@@ -531,7 +539,7 @@ const ROUTE_ERROR_CODES: Record<RouteName, readonly ErrorCode[]> = {
     'XERO_INVALID_SCOPE',
     'XERO_UNAVAILABLE',
   ],
-  disconnect: ['UNAUTHENTICATED', 'FORBIDDEN', 'INTERNAL'],
+  disconnect: ['UNAUTHENTICATED', 'FORBIDDEN', 'XERO_RATE_LIMITED', 'INTERNAL', 'XERO_UNAVAILABLE'],
   verify: ['UNAUTHENTICATED', 'FORBIDDEN', 'XERO_RATE_LIMITED', 'INTERNAL', 'XERO_UNAVAILABLE'],
   chooseOrganisation: [
     'VALIDATION_FAILED',
@@ -544,6 +552,10 @@ const ROUTE_ERROR_CODES: Record<RouteName, readonly ErrorCode[]> = {
     'XERO_UNAVAILABLE',
   ],
 };
+
+// The problems `GET /callback` answers itself rather than on `returnTo`: no session, no right to
+// connect, or a state with no trustworthy `returnTo` to go back to.
+const REDIRECT_PROBLEM_CODES: readonly ErrorCode[] = ['STATE_MISMATCH', 'UNAUTHENTICATED', 'FORBIDDEN'];
 
 // The codes `GET /callback` may put on `returnTo` (`?xero=error&code=CODE`).
 const REDIRECT_ERROR_CODES: readonly ErrorCode[] = [
@@ -591,27 +603,92 @@ const VERSION_HEADERS: JsonObject = {
   [CONTRACT_VERSION_HEADER]: { $ref: '#/components/headers/ContractVersion' },
 };
 
-function problemResponse(codes: readonly ErrorCode[], status: number): JsonObject {
-  const headers: JsonObject = { ...VERSION_HEADERS };
-  if (status === 429 || status === 503) headers['Retry-After'] = { $ref: '#/components/headers/RetryAfter' };
+/**
+ * One problem a route may answer: a code at its usual status, or `VALIDATION_FAILED` at another
+ * status (the code list is closed, so 405, 409, 413, 415 and 422 are that code, told apart by
+ * status and `detail`).
+ */
+interface ProblemEntry {
+  code: ErrorCode;
+  status: number;
+  /** The example's name, unique within a response. */
+  name: string;
+  description: string;
+  detail?: string;
+  /** Extra response headers (`Allow`, `Retry-After`). */
+  headers?: JsonObject;
+}
+
+/** The statuses besides its own at which `VALIDATION_FAILED` is answered, each for one reason. */
+export const VALIDATION_FAILED_STATUSES: readonly number[] = [404, 405, 409, 413, 415, 422];
+
+function codeEntry(code: ErrorCode): ProblemEntry {
+  const info = ERROR_CODE_INFO[code];
+  return { code, status: info.status, name: code, description: `\`${code}\`: ${info.title}.` };
+}
+
+const RETRY_AFTER_HEADER: JsonObject = { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } };
+
+// The problems every route answers because of how it is called rather than what it does. The
+// reference backend's answers are checked against these by test/server/openapi-statuses.test.ts.
+function protocolEntries(name: RouteName | 'xeroRedirect', method: string, takesBody: boolean): ProblemEntry[] {
+  const validation = (status: number, entryName: string, detail: string, headers?: JsonObject): ProblemEntry => ({
+    code: 'VALIDATION_FAILED',
+    status,
+    name: entryName,
+    description: `\`VALIDATION_FAILED\` (${status}): ${detail}`,
+    detail,
+    ...(headers === undefined ? {} : { headers }),
+  });
+  const entries: ProblemEntry[] = [
+    validation(405, 'METHOD_NOT_ALLOWED', `Another method than this path takes; \`Allow\` lists the ones it does.`, {
+      Allow: { $ref: '#/components/headers/Allow' },
+    }),
+  ];
+  if (name === 'xeroRedirect' || !IDEMPOTENT_METHODS.includes(method)) return entries;
+  entries.push(
+    validation(400, 'IDEMPOTENCY_KEY_MALFORMED', `The \`${IDEMPOTENCY_KEY_HEADER}\` header is empty, longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters, or not printable ASCII.`),
+    validation(
+      409,
+      'IDEMPOTENCY_KEY_IN_PROGRESS',
+      `The first request with this \`${IDEMPOTENCY_KEY_HEADER}\` is still in progress: try again after \`Retry-After\` with the same key to get its answer.`,
+      RETRY_AFTER_HEADER,
+    ),
+  );
+  // A key is kept per route, so only a route with a body can see it reused for another request.
+  if (takesBody) {
+    entries.push(
+      validation(
+        422,
+        'IDEMPOTENCY_KEY_REUSED',
+        `This \`${IDEMPOTENCY_KEY_HEADER}\` was used within the last 24 hours for this route with another body: send a new key for a new request.`,
+      ),
+      validation(413, 'BODY_TOO_LARGE', 'The body is larger than 64 KiB.'),
+      validation(415, 'UNSUPPORTED_MEDIA_TYPE', 'The body is not `application/json`.'),
+    );
+  }
+  return entries;
+}
+
+function problemResponse(entries: readonly ProblemEntry[], status: number): JsonObject {
+  let headers: JsonObject = { ...VERSION_HEADERS };
+  if (status === 429 || status === 503) headers = { ...headers, ...RETRY_AFTER_HEADER };
+  for (const entry of entries) headers = { ...headers, ...entry.headers };
   return {
-    description: codes.map((code) => `\`${code}\`: ${ERROR_CODE_INFO[code].title}.`).join(' '),
+    description: entries.map((entry) => entry.description).join(' '),
     headers,
     content: {
       [PROBLEM_CONTENT_TYPE]: {
         schema: schemaRef('Problem'),
-        examples: Object.fromEntries(codes.map((code) => [code, problemExample(code)])),
+        examples: Object.fromEntries(entries.map((entry) => [entry.name, problemExample(entry.code, entry.status, entry.detail)])),
       },
     },
   };
 }
 
-function errorResponses(codes: readonly ErrorCode[]): JsonObject {
-  const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) {
-    const { status } = ERROR_CODE_INFO[code];
-    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
-  }
+function errorResponses(entries: readonly ProblemEntry[]): JsonObject {
+  const byStatus = new Map<number, ProblemEntry[]>();
+  for (const entry of entries) byStatus.set(entry.status, [...(byStatus.get(entry.status) ?? []), entry]);
   const responses: JsonObject = {};
   for (const status of [...byStatus.keys()].sort((a, b) => a - b)) {
     responses[String(status)] = problemResponse(byStatus.get(status) ?? [], status);
@@ -661,8 +738,12 @@ function operation(name: RouteName): JsonObject {
         },
       },
     },
-    ...errorResponses(ROUTE_ERROR_CODES[name]),
+    ...errorResponses([...ROUTE_ERROR_CODES[name].map(codeEntry), ...protocolEntries(name, route.method, route.body !== null)]),
   };
+  if (IDEMPOTENT_METHODS.includes(route.method)) {
+    const ok = (op.responses as Record<string, JsonObject>)['200'];
+    if (ok) ok.headers = { ...VERSION_HEADERS, [IDEMPOTENT_REPLAYED_HEADER]: { $ref: `#/components/headers/${IDEMPOTENT_REPLAYED_HEADER}` } };
+  }
   return op;
 }
 
@@ -710,8 +791,7 @@ function callbackRedirectOperation(): JsonObject {
           },
         },
       },
-      '400': problemResponse(['STATE_MISMATCH'], 400),
-      default: { $ref: '#/components/responses/Problem' },
+      ...errorResponses([...REDIRECT_PROBLEM_CODES.map(codeEntry), ...protocolEntries('xeroRedirect', 'GET', false)]),
     },
   };
 }
@@ -735,6 +815,19 @@ function buildPaths(): Record<string, Record<string, JsonObject>> {
 // The document
 // ============================================================================================
 
+const IDEMPOTENCY_KEY_DESCRIPTION = [
+  `Makes a write safe to repeat (draft-ietf-httpapi-idempotency-key-header). 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters: a UUID the client creates per user action (this package’s client sends one on every write). Optional; ignored on reads.`,
+  '',
+  'A backend remembers a key for **24 hours** from its first request, per caller (the reference backend: per integration, account, user and route), together with a fingerprint of the request (SHA-256 of its method, route and body). Then:',
+  '',
+  '- **The same request again** gets the first answer again, without acting: the same status and body, `Content-Type` and contract version, with `Idempotent-Replayed: true`.',
+  '- **Another request under the same key** (another method, route or body) is refused: 422 `VALIDATION_FAILED`.',
+  '- **A repeat while the first is still in progress** is refused: 409 `VALIDATION_FAILED` with `Retry-After: 1`; repeat it then to get the first answer.',
+  '- **A malformed key** (empty, too long, not printable ASCII) is refused: 400 `VALIDATION_FAILED`.',
+  '',
+  'Only final answers are kept: 2xx, and problems that report what acting did or found (e.g. `STATE_MISMATCH` once a state is spent, `XERO_TENANT_MISMATCH`, `XERO_INVALID_GRANT`). Retryable problems (429, 5xx), `VALIDATION_FAILED`, `UNAUTHENTICATED` and `FORBIDDEN` are not kept: the same key may then act again, once the cause is gone or the request is fixed.',
+].join('\n');
+
 const INFO_DESCRIPTION = [
   'The HTTP contract between `@carevision/xero-connection` (browser client, hook and UI) and the portal backend that holds the Xero tokens. Tokens never reach the browser.',
   '',
@@ -746,7 +839,9 @@ const INFO_DESCRIPTION = [
   '',
   `**Errors** are RFC 9457 problems (\`${PROBLEM_CONTENT_TYPE}\`) with a machine-readable \`code\` from the closed list in \`ErrorCode\` (which also gives each code’s status and retryability), \`retryable\` and optional \`retryAfterSeconds\`.`,
   '',
-  '**Writes** (POST, DELETE) carry an `Idempotency-Key`; clients never retry them on their own.',
+  '**Writes** (POST, DELETE) carry an `Idempotency-Key`; clients never retry them on their own. A repeat of a key within 24 hours gets the first answer again instead of acting twice (see the parameter).',
+  '',
+  '**Protocol problems** are `VALIDATION_FAILED` at the status that names them: 404 (no such path), 405 (another method; `Allow` lists those the path takes), 413 (a body over 64 KiB), 415 (a body that is not `application/json`), 409 and 422 (an `Idempotency-Key` in progress, or reused for another request). Every route lists the ones it answers.',
   '',
   '**Authentication** is the host portal’s own (session cookie or bearer token) and not part of this contract: answer `UNAUTHENTICATED` (401) or `FORBIDDEN` (403) as problems.',
   '',
@@ -791,9 +886,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
           name: 'Idempotency-Key',
           in: 'header',
           required: false,
-          description:
-            'A UUID the client creates per user action (recommended on every write; the client always sends one). A backend that sees a key again answers what it answered the first time instead of acting twice.',
-          schema: { type: 'string', format: 'uuid' },
+          description: IDEMPOTENCY_KEY_DESCRIPTION,
+          schema: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, pattern: '^[\\x20-\\x7E]+$', examples: ['5d0c3f7e-2b8a-4c1d-9e6f-0a1b2c3d4e5f'] },
         },
       },
       headers: {
@@ -801,6 +895,16 @@ export function buildOpenApiDocument(): OpenApiDocument {
           description: `The contract version the backend speaks, \`major.minor\` (this document: \`${CONTRACT_VERSION}\`). Send it on every response; clients read a response without it as \`1.0\`.`,
           required: true,
           schema: { type: 'string', pattern: '^\\d+\\.\\d+$', examples: [CONTRACT_VERSION] },
+        },
+        Allow: {
+          description: 'The methods this path takes, e.g. `GET, DELETE`.',
+          required: true,
+          schema: { type: 'string' },
+        },
+        [IDEMPOTENT_REPLAYED_HEADER]: {
+          description: `\`true\` when this answer is the one kept for a repeated \`${IDEMPOTENCY_KEY_HEADER}\`, sent again without acting; absent otherwise.`,
+          required: false,
+          schema: { type: 'string', enum: ['true'] },
         },
         RetryAfter: {
           description: 'Seconds (or an HTTP date) to wait before retrying. Optional; `retryAfterSeconds` in the problem says the same.',

@@ -11,6 +11,7 @@ import {
   type ConnectSession,
 } from '../../src/server';
 import { buildConnection, createFakeXeroBackend } from '../../src/testing';
+import { controllableStore } from './controllable-store';
 import { BASE_PATH, BASE_URL, callers, RETURN_TO, setup, type CallerName } from './support';
 
 // One behaviour suite for the contract's Idempotency-Key rule, run against the reference
@@ -43,21 +44,8 @@ function request(method: string, path: string, init: { key?: string; body?: unkn
 }
 
 async function referenceBackend(): Promise<BackendUnderTest> {
-  const store = createMemoryConnectionStore();
-  let gate: { open: Promise<void>; reached: () => void } | null = null;
-  const gated: ConnectionStore = {
-    ...store,
-    async getConnection(key) {
-      const held = gate;
-      if (held !== null) {
-        gate = null;
-        held.reached();
-        await held.open;
-      }
-      return store.getConnection(key);
-    },
-  };
-  const harness = await setup({ store: gated });
+  const control = controllableStore();
+  const harness = await setup({ store: control.store });
   return {
     send: (method, path, { key, body, caller = 'admin' } = {}) => {
       const built = request(method, path, { ...(key === undefined ? {} : { key }), body, headers: callers[caller] });
@@ -68,14 +56,7 @@ async function referenceBackend(): Promise<BackendUnderTest> {
       if (back.status !== 302) throw new Error(`connecting answered ${back.status}`);
     },
     status: async () => (await harness.client().getConnection()).status,
-    holdDisconnect() {
-      let release = () => {};
-      let reached = () => {};
-      const open = new Promise<void>((resolve) => (release = resolve));
-      const arrived = new Promise<void>((resolve) => (reached = resolve));
-      gate = { open, reached };
-      return { release, reached: arrived };
-    },
+    holdDisconnect: () => control.hold(),
     failNextDisconnect: () => harness.emulator.failNext('/connections', { status: 503 }),
     advance: (ms) => harness.emulator.advance(ms),
   };
@@ -288,7 +269,14 @@ describe('Idempotency-Key rule: the reference handler only', () => {
   });
 
   it('replays with a host store that has no records of its own (in-process fallback), and with SQLite', async () => {
-    const { claimIdempotencyKey: _claim, completeIdempotencyKey: _complete, releaseIdempotencyKey: _release, ...plain } = createMemoryConnectionStore();
+    const memory = createMemoryConnectionStore();
+    // What a host-written store has: the required methods alone.
+    const plain: ConnectionStore = {
+      getConnection: (key) => memory.getConnection(key),
+      putConnection: (key, connection) => memory.putConnection(key, connection),
+      putConnectSession: (session) => memory.putConnectSession(session),
+      takeConnectSession: (state) => memory.takeConnectSession(state),
+    };
     const sqlite = await createSqliteConnectionStore({ filename: ':memory:', encryptionKey: 'ab'.repeat(32) });
     try {
       for (const store of [plain, sqlite]) {
