@@ -49,7 +49,7 @@ export interface IdempotentReply {
 /** A key whose first request is still being answered. */
 export interface PendingIdempotencyRecord {
   state: 'in_progress';
-  /** The SHA-256 (hex) of the first request's method, route and body: see {@link idempotencyFingerprint}. */
+  /** The SHA-256 (hex) of the first request’s method, route and body (for a route that reads one). */
   fingerprint: string;
   /** When the first request arrived (ISO 8601). */
   createdAt: string;
