@@ -8,18 +8,15 @@ import {
   CONTRACT_VERSION,
   CONTRACT_VERSION_HEADER,
   disconnectResponseSchema,
-  ERROR_CODE_INFO,
-  PROBLEM_CONTENT_TYPE,
-  problemSchema,
-  problemTypeFor,
   type Connection,
   type ConnectResponse,
   type DisconnectResponse,
   type ErrorCode,
-  type Problem,
   type Tenant,
 } from '../contract';
 import { outcomeForCode, withConnectOutcome } from '../client/connect-return';
+import { answerIdempotently, readIdempotencyKey } from '../contract/idempotency';
+import { routes as contractRoutes } from '../contract/routes';
 import { assertSessionLive, DEFAULT_CONNECT_SESSION_TTL_MS, startConnectSession, takeConnectSession } from './connect-sessions';
 import {
   createMemoryConnectionStore,
@@ -32,6 +29,7 @@ import {
 import { toContractConnection } from './connection-view';
 import {
   createKeepAlive,
+  defaultSleep,
   XeroKeepAliveConfigurationError,
   type KeepAlive,
   type KeepAliveRunSummary,
@@ -44,16 +42,20 @@ import {
 import { createXeroOAuth } from './oauth';
 import { composeConnectionLock, createKeyedLock, createRefresher, type Refresher } from './refresher';
 import { isAllowedReturnTo } from './return-to';
+import { createTenantCheck } from './tenant-check';
+import { createTenantLimiter } from './tenant-limiter';
 import {
   authEventIdOf,
   deleteXeroConnection,
   listXeroConnections,
+  organisationsOf,
   toTenant,
   XeroAccessTokenRejected,
-  type XeroConnectionEntry,
 } from './xero-connections';
+import { idempotencySlot } from './idempotency-slots';
 import { resolveXeroEndpoints, type XeroEndpoints } from './xero-endpoints';
-import { XeroConnectionHandlerError } from './xero-error';
+import { buildProblem, problemResponse, XeroConnectionHandlerError } from './xero-error';
+import { checkedXeroFetchOptions, createXeroFetch, type XeroFetch, type XeroFetchOptions } from './xero-fetch';
 
 /** Who is calling, as the host's own session says. */
 export interface AuthenticatedCaller {
@@ -115,8 +117,13 @@ export interface XeroConnectionHandlerOptions {
    * Default: off; no `keepAlive` field is reported.
    */
   keepAlive?: boolean | XeroKeepAliveOptions;
-  /** How keep-alive waits between calls and after a 429. Tests pass one that moves their clock. Default: a timer. */
+  /**
+   * How keep-alive and `xeroFetch` wait (pacing, a 429's `Retry-After`, a retry after a lost
+   * answer). Tests pass one that moves their clock. Default: a timer.
+   */
   sleep?: KeepAliveSleep;
+  /** Pacing and retries of {@link XeroConnectionHandlerWithKeepAlive.xeroFetch}. Default: Xero's limits. */
+  xeroFetch?: XeroFetchOptions;
 }
 
 /** A Fetch-API handler: mount it in node:http, Hono, Next.js route handlers, or Express through an adapter. */
@@ -150,6 +157,32 @@ export interface XeroConnectionHandlerWithKeepAlive extends XeroConnectionHandle
    * @throws {XeroKeepAliveConfigurationError} when the handler was made without `keepAlive` (`not_enabled`), or `intervalMs` is out of bounds or, added to `olderThanDays`, reaches into the safety margin.
    */
   startKeepAlive(options: StartKeepAliveOptions): KeepAliveTimer;
+  /**
+   * Calls Xero's APIs through one account's connection: the one path every Xero call of the
+   * portal should take, so one refresher serves them all and a dead grant is seen (and stored
+   * `needs_reauth`) the moment an export meets it.
+   *
+   * Adds `Authorization` and the linked organisation's `Xero-tenant-id`; takes the access token
+   * under the connection's single-flight lock (a token that expired under 50 concurrent calls is
+   * refreshed once); refreshes once and retries after a 401; confirms a 403
+   * `AuthenticationUnsuccessful` with `GET /connections`; waits out short 429s and paces calls per
+   * organisation (with keep-alive); sends every write with an `Idempotency-Key` and sends it again
+   * when its answer is lost. Records a successful call as the connection's `lastUsedAt`.
+   *
+   * @example
+   * ```ts
+   * const response = await handler.xeroFetch('/api.xro/2.0/Invoices', {
+   *   method: 'PUT',
+   *   headers: { 'content-type': 'application/json' },
+   *   body: JSON.stringify({ Invoices: invoices }),
+   *   accountId: session.accountId,
+   *   idempotencyKey: exportId,
+   * });
+   * ```
+   * @throws {XeroConnectionHandlerError} (as a rejection) `XERO_INVALID_GRANT` or `XERO_TENANT_NOT_FOUND` when the connection needs the user to connect again (never connected, disconnected, expired, revoked, removed in Xero); `XERO_RATE_LIMITED` with `retryAfterSeconds` for a wait longer than `maxRetryAfterSeconds`; `XERO_UNAVAILABLE` when Xero cannot be reached; `XERO_FORBIDDEN` when Xero refuses even a fresh token. Its `toResponse()` is the problem to answer the browser with.
+   * @throws {TypeError} (as a rejection) for an input off Xero's API origin, a bad `accountId` or `idempotencyKey`.
+   */
+  xeroFetch: XeroFetch;
 }
 
 interface Context {
@@ -180,19 +213,31 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
   const integrationKey = options.integrationKey ?? basePath;
   const allowedReturnOrigins = options.allowedReturnOrigins ?? [];
   const onError = options.onError ?? ((error: unknown) => console.error(error));
+  // Every request to Xero goes through the host's `fetch` (or the global one, looked up per call).
+  const fetchXero: typeof globalThis.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const oauth = createXeroOAuth({
     clientId: options.clientId,
     clientSecret: options.clientSecret,
     redirectUri: options.redirectUri,
     scopes: options.scopes,
     endpoints: resolveXeroEndpoints(options.endpoints),
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: fetchXero,
     clock,
   });
   // Token work runs under this process's lock, then the store's own when it is shared between
   // instances (PostgreSQL): one refresh per connection across the whole deployment.
   const lock = composeConnectionLock(createKeyedLock(), store);
   const refresher: Refresher = createRefresher({ store, oauth, lock, clock, refreshTokenLifetimeDays: lifetimeDays });
+  const checkTenantLocked = createTenantCheck({ store, oauth, refresher, clock });
+  const sleep = options.sleep ?? defaultSleep;
+  const fetchSettings = checkedXeroFetchOptions(options.xeroFetch ?? {});
+  // One pacing per organisation for every Xero call this handler makes: exports and keep-alive.
+  const limiter = createTenantLimiter({
+    clock,
+    sleep,
+    callsPerMinute: fetchSettings.tenantCallsPerMinute,
+    concurrency: fetchSettings.tenantConcurrency,
+  });
 
   // Keep-alive: checked now when configured (a bad threshold or store fails at start-up, not at
   // the first run). Only then may it run: a keep-alive the contract does not report would leave
@@ -207,7 +252,8 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
           lock,
           refresher,
           clock,
-          ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+          sleep,
+          limiter,
           refreshTokenLifetimeDays: lifetimeDays,
           settings: keepAliveSettings,
           onError,
@@ -249,36 +295,7 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
   // POST /connection/verify: refresh if due, then confirm with GET /connections that the tenant
   // is still connected (an organisation can remove the app in Xero while refreshes still work).
   async function verify(ctx: Context): Promise<Response> {
-    const stored = await lock(ctx.key, async () => {
-      let fresh = await refresher.freshConnectionLocked(ctx.key);
-      if (fresh === null || fresh.status !== 'connected' || fresh.tokens === null || fresh.tenant === null) return fresh;
-      let entries: XeroConnectionEntry[];
-      try {
-        entries = await listXeroConnections(oauth, fresh.tokens.accessToken, clock());
-      } catch (error) {
-        if (!(error instanceof XeroAccessTokenRejected)) throw error;
-        // The access token was refused before its time (revoked?): one forced refresh decides.
-        fresh = await refresher.freshConnectionLocked(ctx.key, { force: true });
-        if (fresh === null || fresh.status !== 'connected' || fresh.tokens === null || fresh.tenant === null) return fresh;
-        entries = await listXeroConnections(oauth, fresh.tokens.accessToken, clock());
-      }
-      const now = clock().toISOString();
-      const tenantId = fresh.tenant.tenantId;
-      const entry = entries.find((candidate) => candidate.tenantId === tenantId);
-      const next: StoredConnection =
-        entry === undefined
-          ? {
-              ...fresh,
-              status: 'needs_reauth',
-              needsReauthReason: 'tenant_removed_in_xero',
-              checkedAt: now,
-              lastUsedAt: now,
-              lastError: { code: 'XERO_TENANT_NOT_FOUND', message: 'The organisation is no longer connected in Xero', at: now },
-            }
-          : { ...fresh, tenant: toTenant(entry), checkedAt: now, lastUsedAt: now };
-      await store.putConnection(ctx.key, next);
-      return next;
-    });
+    const stored = await lock(ctx.key, () => checkTenantLocked(ctx.key));
     return json(connectionSchema, view(stored, ctx.contractMinor));
   }
 
@@ -321,9 +338,10 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
     return lock(session.key, async () => {
       const tokens = await oauth.exchangeCode(params, session.state, session.codeVerifier);
       const authEventId = authEventIdOf(tokens.accessToken);
-      let entries = await listXeroConnections(oauth, tokens.accessToken, clock(), authEventId);
+      // Only organisations can be linked: practices and Practice Manager tenants are ignored.
+      let entries = organisationsOf(await listXeroConnections(oauth, tokens.accessToken, clock(), authEventId));
       // Without an auth event id (or when Xero lists nothing for it), fall back to all tenants.
-      if (entries.length === 0 && authEventId !== undefined) entries = await listXeroConnections(oauth, tokens.accessToken, clock());
+      if (entries.length === 0 && authEventId !== undefined) entries = organisationsOf(await listXeroConnections(oauth, tokens.accessToken, clock()));
       if (entries.length === 0) throw new XeroConnectionHandlerError('XERO_TENANT_NOT_FOUND', 'Xero listed no organisation for this authorisation');
       const asksToChoose = (session.contractMinor ?? 0) >= 1;
       const expected = session.expectedTenantId;
@@ -539,21 +557,53 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
         key: { integrationKey, accountId: caller.accountId ?? 'default' },
         contractMinor: acceptedContractMinor(request.headers.get('accept')),
       };
-      return await endpoint.run(ctx);
+      // Writes follow the contract's Idempotency-Key rule (one module, shared with the fake).
+      const path = routePath ?? url.pathname; // never null here: a route was found under basePath
+      const routeLabel = `${request.method} ${path}`;
+      return await answerIdempotently({
+        request,
+        path,
+        body: await fingerprintedBody(request, path),
+        now: clock,
+        slot: (key) => idempotencySlot(store, { ...ctx.key, userId: ctx.caller.userId, route: routeLabel, key }),
+        refuse: ({ status, detail, retryAfterSeconds }) => problem('VALIDATION_FAILED', instance, { status, detail, retryAfterSeconds }),
+        // The endpoint's own problems are answers too: the rule decides which are kept.
+        run: () => endpoint.run(ctx).catch((error: unknown) => answerFailure(error, instance)),
+      });
     } catch (error) {
-      if (error instanceof XeroConnectionHandlerError) {
-        return problem(error.code, instance, {
-          detail: error.message,
-          retryAfterSeconds: error.retryAfterSeconds,
-          status: error.status,
-        });
-      }
-      onError(error);
-      return problem('INTERNAL', instance);
+      return answerFailure(error, instance);
     }
   }
 
+  function answerFailure(error: unknown, instance: string): Response {
+    if (error instanceof XeroConnectionHandlerError) {
+      return problem(error.code, instance, {
+        detail: error.message,
+        retryAfterSeconds: error.retryAfterSeconds,
+        status: error.status,
+      });
+    }
+    onError(error);
+    return problem('INTERNAL', instance);
+  }
+
+  const xeroFetch = createXeroFetch({
+    integrationKey,
+    apiBaseUrl: oauth.endpoints.apiBaseUrl,
+    store,
+    lock,
+    refresher,
+    checkTenantLocked,
+    limiter,
+    fetch: fetchXero,
+    clock,
+    sleep,
+    onError,
+    settings: fetchSettings,
+  });
+
   return Object.assign(handleXeroConnection, {
+    xeroFetch,
     // async: a refusal rejects the promise, never throws at the call (startKeepAlive throws, as it does for a bad interval).
     refreshDueConnections: async (runOptions?: RefreshDueConnectionsOptions) => enabledKeepAlive('refreshDueConnections').refreshDueConnections(runOptions),
     startKeepAlive: (timerOptions: StartKeepAliveOptions) => enabledKeepAlive('startKeepAlive').startKeepAlive(timerOptions),
@@ -583,21 +633,8 @@ function problem(
   instance: string | undefined,
   extra: { status?: number; detail?: string; retryAfterSeconds?: number; headers?: Record<string, string> } = {},
 ): Response {
-  const info = ERROR_CODE_INFO[code];
-  const body: Problem = {
-    type: problemTypeFor(code),
-    title: info.title,
-    status: extra.status ?? info.status,
-    code,
-    retryable: info.retryable,
-    ...(extra.detail === undefined ? {} : { detail: extra.detail }),
-    ...(instance === undefined ? {} : { instance }),
-    ...(extra.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: extra.retryAfterSeconds }),
-  };
-  problemSchema.parse(body);
-  const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...extra.headers };
-  if (extra.retryAfterSeconds !== undefined) headers['retry-after'] = String(extra.retryAfterSeconds);
-  return new Response(JSON.stringify(body), { status: body.status, headers: withVersion(headers) });
+  const { headers, ...fields } = extra;
+  return problemResponse(buildProblem(code, { ...fields, ...(instance === undefined ? {} : { instance }) }), headers);
 }
 
 function redirect(location: string): Response {
@@ -633,6 +670,18 @@ async function readLimitedText(request: Request, limit: number): Promise<string>
     }
     text += decoder.decode(value, { stream: true });
   }
+}
+
+/**
+ * What an Idempotency-Key's fingerprint covers besides the method and route: the body, for a
+ * keyed write to a route that reads one (read here within the same limit, from a copy, so the
+ * endpoint still reads it), and `null` otherwise.
+ */
+async function fingerprintedBody(request: Request, path: string): Promise<string | null> {
+  if (readIdempotencyKey(request).kind !== 'key') return null;
+  const takesBody = Object.values(contractRoutes).some((route) => route.method === request.method && route.path === path && route.body !== null);
+  if (!takesBody || request.body === null) return takesBody ? '' : null;
+  return readLimitedText(request.clone(), MAX_BODY_BYTES);
 }
 
 async function readBody<T>(request: Request, schema: Checkable<T>): Promise<T> {

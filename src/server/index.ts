@@ -14,6 +14,7 @@ export {
   type ConnectSession,
   type DueConnection,
   type DueConnectionQuery,
+  type IdempotencyKeyId,
   type StoredConnection,
   type StoredKeepAlive,
   type StoredOrganisationChoice,
@@ -34,8 +35,17 @@ export {
   type StartKeepAliveOptions,
   type XeroKeepAliveOptions,
 } from './keep-alive';
+export {
+  IDEMPOTENCY_IN_PROGRESS_LEASE_MS,
+  IDEMPOTENCY_WINDOW_MS,
+  type CompletedIdempotencyRecord,
+  type IdempotencyRecord,
+  type IdempotentReply,
+  type PendingIdempotencyRecord,
+} from '../contract/idempotency';
 export { XERO_ENDPOINTS, resolveXeroEndpoints, type XeroEndpoints } from './xero-endpoints';
 export { XeroConnectionHandlerError } from './xero-error';
+export type { XeroFetch, XeroFetchInit, XeroFetchOptions } from './xero-fetch';
 export { toNodeListener, type NodeListenerOptions } from './node-listener';
 export {
   createSqliteConnectionStore,

@@ -10,6 +10,7 @@ import {
   type StoredConnection,
 } from './connection-store';
 import type { KeyedLock, Refresher } from './refresher';
+import type { ReleaseSlot, TenantLimiter } from './tenant-limiter';
 import { XeroConnectionHandlerError } from './xero-error';
 
 const DAY_MS = 86_400_000;
@@ -184,6 +185,8 @@ export interface KeepAliveDependencies {
   refreshTokenLifetimeDays: number;
   settings: XeroKeepAliveOptions;
   onError: (error: unknown) => void;
+  /** The handler's per-organisation pacing, shared with `xeroFetch`: keep-alive's calls count too. */
+  limiter?: TenantLimiter;
 }
 
 /** Keep-alive's two entry points, as the handler exposes them. */
@@ -194,7 +197,8 @@ export interface KeepAlive {
   startKeepAlive(options: StartKeepAliveOptions): KeepAliveTimer;
 }
 
-const defaultSleep: KeepAliveSleep = (ms, signal) => delay(ms, undefined, signal === undefined ? {} : { signal });
+/** Waits on a real timer: the default `sleep` of keep-alive and `xeroFetch`. */
+export const defaultSleep: KeepAliveSleep = (ms, signal) => delay(ms, undefined, signal === undefined ? {} : { signal });
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   const checked = value ?? fallback;
@@ -348,8 +352,12 @@ export function createKeepAlive(deps: KeepAliveDependencies): KeepAlive {
           stopped = { reason: 'aborted' };
           break;
         }
+        // The organisation's slot is taken before the connection's lock, never while holding it:
+        // xeroFetch holds slots and takes locks, in that order too.
+        let release: ReleaseSlot | null;
         try {
           await pacer.wait(item.tenantId, signal);
+          release = item.tenantId === null || deps.limiter === undefined ? null : await deps.limiter.acquire(item.tenantId, signal);
         } catch (error) {
           if (!aborted()) throw error;
           stopped = { reason: 'aborted' };
@@ -367,6 +375,8 @@ export function createKeepAlive(deps: KeepAliveDependencies): KeepAlive {
           deps.onError(error);
           const message = error instanceof Error ? error.message : String(error);
           outcome = { kind: 'done', result: result(item, 'failed', message, 'INTERNAL') };
+        } finally {
+          release?.();
         }
         if (outcome.kind === 'done') {
           connections.push(outcome.result);

@@ -81,6 +81,18 @@ export function invalidGrantReason(
 /** What {@link Refresher.freshConnection} found: the stored connection, refreshed if it was due. */
 export type FreshConnection = StoredConnection | null;
 
+/** When a connection is refreshed besides when its access token is stale. */
+export interface FreshnessOptions {
+  /** Refresh whatever the token's age. */
+  force?: boolean;
+  /**
+   * Xero refused this access token before its time (a 401): refresh, unless the stored token is
+   * already another one (a caller that met the same 401 refreshed first), so many callers that
+   * met one 401 together make one refresh, and later callers none.
+   */
+  rejectedAccessToken?: string;
+}
+
 /** Who asked for a refresh: a request (reads, verify, disconnect, a choice) or keep-alive. */
 export type RefreshOrigin = 'request' | 'keep-alive';
 
@@ -90,9 +102,9 @@ export interface Refresher {
    * per connection however many callers ask at once (single flight). A rate limit or outage is
    * thrown; `invalid_grant` is stored as `needs_reauth` / `refresh_token_expired` and returned.
    */
-  freshConnection(key: ConnectionKey, options?: { force?: boolean }): Promise<FreshConnection>;
+  freshConnection(key: ConnectionKey, options?: FreshnessOptions): Promise<FreshConnection>;
   /** The same, for a caller that already holds the connection's lock. */
-  freshConnectionLocked(key: ConnectionKey, options?: { force?: boolean }): Promise<FreshConnection>;
+  freshConnectionLocked(key: ConnectionKey, options?: FreshnessOptions): Promise<FreshConnection>;
   /**
    * Refreshes `connection` (just read under the connection's lock, which the caller holds) now,
    * stores the outcome and returns it: the rotated tokens, or `needs_reauth` after
@@ -109,29 +121,28 @@ function holdsLiveGrant(connection: FreshConnection): connection is StoredConnec
 export function createRefresher({ store, oauth, lock, clock, refreshTokenLifetimeDays = 60 }: RefresherOptions): Refresher {
   const inFlight = new Map<string, Promise<FreshConnection>>();
 
-  function dueForRefresh(connection: FreshConnection, force: boolean): boolean {
+  function dueForRefresh(connection: FreshConnection, { force = false, rejectedAccessToken }: FreshnessOptions): boolean {
     if (!holdsLiveGrant(connection)) return false;
-    return force || accessTokenIsStale(connection.tokens, clock());
+    return force || connection.tokens.accessToken === rejectedAccessToken || accessTokenIsStale(connection.tokens, clock());
   }
 
-  async function freshConnectionUnlocked(key: ConnectionKey, options: { force?: boolean } | undefined): Promise<FreshConnection> {
-    const force = options?.force === true;
-    if (!force) {
+  async function freshConnectionUnlocked(key: ConnectionKey, options: FreshnessOptions = {}): Promise<FreshConnection> {
+    if (options.force !== true) {
       // Most reads find a usable token: they are answered without the lock, which for a shared
       // store costs round trips and a held database connection, and would queue every status read
       // of a connection behind the others across all instances. Only a refresh needs the lock,
       // and freshConnectionLocked reads again under it.
       const current = await store.getConnection(key);
-      if (!dueForRefresh(current, false)) return current;
+      if (!dueForRefresh(current, options)) return current;
     }
     return lock(key, () => freshConnectionLocked(key, options));
   }
 
-  async function freshConnectionLocked(key: ConnectionKey, { force = false } = {}): Promise<FreshConnection> {
+  async function freshConnectionLocked(key: ConnectionKey, options: FreshnessOptions = {}): Promise<FreshConnection> {
     // Read under the lock: when another caller (or another instance) refreshed while this one
     // waited, the rotated token is found here and used, never the spent one.
     const connection = await store.getConnection(key);
-    if (!holdsLiveGrant(connection) || !dueForRefresh(connection, force)) return connection;
+    if (!holdsLiveGrant(connection) || !dueForRefresh(connection, options)) return connection;
     return refreshLocked(key, connection, 'request');
   }
 
@@ -153,7 +164,8 @@ export function createRefresher({ store, oauth, lock, clock, refreshTokenLifetim
         },
         scopes: tokens.scopes,
         lastRefreshedAt: now.toISOString(),
-        lastUsedAt: now.toISOString(),
+        // Not lastUsedAt: a refresh is upkeep (a status read, keep-alive), not use. Use is a call
+        // to Xero's APIs (xeroFetch, verify), which records it.
         checkedAt: now.toISOString(),
         lastError: null,
         // Any successful refresh ends a keep-alive failure: the grant is healthy again.
@@ -199,7 +211,8 @@ export function createRefresher({ store, oauth, lock, clock, refreshTokenLifetim
     freshConnectionLocked,
     refreshLocked,
     freshConnection(key, options) {
-      const id = JSON.stringify([key.integrationKey, key.accountId, options?.force === true]);
+      // Callers asking the same thing share one answer (single flight); the key stays in memory.
+      const id = JSON.stringify([key.integrationKey, key.accountId, options?.force === true, options?.rejectedAccessToken ?? null]);
       const running = inFlight.get(id);
       if (running !== undefined) return running;
       const started = freshConnectionUnlocked(key, options).finally(() => inFlight.delete(id));

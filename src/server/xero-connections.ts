@@ -2,15 +2,25 @@ import type { Tenant } from '../contract';
 import type { XeroOAuth } from './oauth';
 import { errorForXeroStatus, XeroConnectionHandlerError } from './xero-error';
 
-/** One entry of Xero's `GET /connections`. */
+/**
+ * One entry of Xero's `GET /connections`, as Xero sends it: besides organisations it lists
+ * practices and Practice Manager tenants (`PRACTICEMANAGER`, with `tenantName: null`), and may
+ * list types this package does not know.
+ */
 export interface XeroConnectionEntry {
   id: string;
-  authEventId: string;
+  authEventId?: string;
   tenantId: string;
-  tenantType: 'ORGANISATION' | 'PRACTICE';
-  tenantName: string;
+  tenantType: string;
+  tenantName: string | null;
   createdDateUtc?: string;
   updatedDateUtc?: string;
+}
+
+/** An entry the portal can link: an organisation, the only kind that serves the Accounting and Payroll APIs. */
+export interface XeroOrganisationEntry extends XeroConnectionEntry {
+  tenantType: 'ORGANISATION';
+  tenantName: string;
 }
 
 /** Xero's 401: the access token is expired or was revoked. The caller may refresh and try once more. */
@@ -25,13 +35,30 @@ function isEntry(value: unknown): value is XeroConnectionEntry {
   const entry = value as Record<string, unknown>;
   return (
     typeof entry.id === 'string' &&
+    entry.id !== '' &&
     typeof entry.tenantId === 'string' &&
-    typeof entry.tenantName === 'string' &&
-    (entry.tenantType === 'ORGANISATION' || entry.tenantType === 'PRACTICE')
+    entry.tenantId !== '' &&
+    typeof entry.tenantType === 'string' &&
+    (typeof entry.tenantName === 'string' || entry.tenantName === null)
   );
 }
 
-/** `GET /connections[?authEventId=]`: the tenants this grant reaches. */
+/**
+ * The entries Billing and Payroll can link: organisations with a name. Everything else Xero lists
+ * (practices, Practice Manager, kinds added later, entries missing a field) is ignored, never a
+ * failure: one such entry must not stop a user from connecting or disconnecting.
+ */
+export function organisationsOf(entries: readonly XeroConnectionEntry[]): XeroOrganisationEntry[] {
+  return entries.filter(
+    (entry): entry is XeroOrganisationEntry => entry.tenantType === 'ORGANISATION' && typeof entry.tenantName === 'string' && entry.tenantName.trim() !== '',
+  );
+}
+
+/**
+ * `GET /connections[?authEventId=]`: every tenant this grant reaches, of any kind (see
+ * {@link organisationsOf} for those that can be linked). Entries that are not even well formed
+ * are dropped; only a body that is not a list fails.
+ */
 export async function listXeroConnections(
   oauth: XeroOAuth,
   accessToken: string,
@@ -44,10 +71,8 @@ export async function listXeroConnections(
   if (response.status === 401) throw new XeroAccessTokenRejected('GET /connections answered 401');
   if (!response.ok) throw errorForXeroStatus(response, now, 'GET /connections');
   const body: unknown = await response.json().catch(() => null);
-  if (!Array.isArray(body) || !body.every(isEntry)) {
-    throw new XeroConnectionHandlerError('XERO_UNAVAILABLE', 'GET /connections answered an unexpected body');
-  }
-  return body;
+  if (!Array.isArray(body)) throw new XeroConnectionHandlerError('XERO_UNAVAILABLE', 'GET /connections answered an unexpected body');
+  return body.filter(isEntry);
 }
 
 /** `DELETE /connections/{id}`: `true` when Xero removed it or it was already gone (404). */
@@ -60,7 +85,7 @@ export async function deleteXeroConnection(oauth: XeroOAuth, accessToken: string
 }
 
 /** The contract's tenant for a Xero connection entry. */
-export function toTenant(entry: XeroConnectionEntry): Tenant {
+export function toTenant(entry: XeroOrganisationEntry): Tenant {
   return { tenantId: entry.tenantId, tenantName: entry.tenantName, tenantType: entry.tenantType, connectionId: entry.id };
 }
 

@@ -50,8 +50,9 @@ export interface ConnectThroughXeroOptions {
 export const ACCEPT_1_1 = 'application/json; contract=1.1, application/problem+json';
 
 /**
- * A keep-alive `sleep` that waits no real time: it moves the emulator's clock on instead, and
- * records each wait. Rejects at once when the signal has aborted.
+ * A `sleep` (keep-alive's and xeroFetch's) that waits no real time: it moves the emulator's clock
+ * to the end of the wait, never further however many callers wait at once, and records each wait.
+ * Rejects at once when the signal has aborted.
  */
 export function emulatedSleep(emulator: XeroEmulator): { sleep: NonNullable<XeroConnectionHandlerOptions['sleep']>; waits: number[] } {
   const waits: number[] = [];
@@ -60,7 +61,10 @@ export function emulatedSleep(emulator: XeroEmulator): { sleep: NonNullable<Xero
     sleep: async (ms, signal) => {
       signal?.throwIfAborted();
       waits.push(ms);
-      emulator.advance(ms);
+      const target = emulator.now().getTime() + ms;
+      await Promise.resolve();
+      const gap = target - emulator.now().getTime();
+      if (gap > 0) emulator.advance(gap);
     },
   };
 }
