@@ -4,7 +4,8 @@
 //   1. bundle bytes of our entries beside other connect-an-account wrappers (bench/sizes.ts);
 //   2. in Debian's Chromium against the real reference backend: mount → status time, React commits
 //      per user action, requests for 10 cards vs 1 (bench/browser.ts);
-//   3. JS heap before and after 1,000 mount/unmount cycles of the card.
+//   3. JS heap before and after 1,000 mount/unmount cycles of the card;
+//   4. invoice writes through handler.xeroFetch against the emulator with lowered limits (bench/export.ts).
 //
 // It measures the BUILT package (dist/), as shipped; it never builds it.
 import { execFileSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { COMMIT_RUNS, MOUNT_RUNS, measureInBrowser, type BrowserFigures } from './browser';
+import { exportNotes, exportSection, measureExports } from './export';
 import { ensureOthers, kb, measureSizes, type SizeRow } from './sizes';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -188,8 +190,10 @@ async function main(): Promise<void> {
     await stack.close();
   }
 
+  const exports = await measureExports(log);
+
   const wall = (performance.now() - started) / 1000;
-  const notes = observations(sizes, figures, newerSources);
+  const notes = [...observations(sizes, figures, newerSources), ...exportNotes(exports)];
   const report = [
     '# Bench results (`npm run bench`, one run)',
     '',
@@ -206,6 +210,8 @@ async function main(): Promise<void> {
     sizeTable(sizes),
     '',
     browserSection(figures),
+    '',
+    exportSection(exports),
     '',
     '## What stands out',
     '',
