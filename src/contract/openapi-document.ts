@@ -191,7 +191,7 @@ const COMMON_FIELD_DESCRIPTIONS: Record<string, string> = {
   scopes: 'The OAuth scopes Xero granted (e.g. `offline_access`, `accounting.invoices`); empty when there is no connection.',
   connectedAt: 'When the connection was made (the last completed consent round trip); null when there is none.',
   connectedBy: 'The portal user who made the connection; null when unknown or when there is no connection.',
-  lastUsedAt: 'When the backend last called Xero successfully with this connection; null when never.',
+  lastUsedAt: 'When the backend last called Xero’s APIs successfully with this connection (an export, a verify, a choice of organisation); token refreshes, by a status read or keep-alive, do not count. null when never.',
   lastRefreshedAt: 'When the backend last refreshed the tokens (each refresh rotates the refresh token); null when never.',
   refreshTokenExpiresAt:
     'An estimate, not a value Xero reports: when the refresh token expires if it stays unused (last refresh, or connection, + `refreshTokenLifetimeDays`). Every refresh moves it. null when there is no refresh token.',
