@@ -43,6 +43,11 @@ export {
   isXeroConnectionNetworkError,
   isXeroConnectionTimeoutError,
   isXeroConnectionUsageError,
+  isXeroReconnectProblem,
+  isXeroRetryLaterProblem,
+  readXeroProblem,
+  XERO_RECONNECT_CODES,
+  XERO_RETRY_LATER_CODES,
   XeroConnectionApiError,
   XeroConnectionContractError,
   XeroConnectionError,
@@ -59,4 +64,6 @@ export {
   type XeroConnectionClient,
   type XeroConnectionClientOptions,
   type XeroConnectionErrorCode,
+  type XeroReconnectCode,
+  type XeroRetryLaterCode,
 } from './client';

@@ -27,6 +27,15 @@ export {
 } from './errors';
 export type { RetryOptions } from './retry';
 export {
+  XERO_RECONNECT_CODES,
+  XERO_RETRY_LATER_CODES,
+  isXeroReconnectProblem,
+  isXeroRetryLaterProblem,
+  readXeroProblem,
+  type XeroReconnectCode,
+  type XeroRetryLaterCode,
+} from './problem-kinds';
+export {
   completeXeroConnection,
   type CompleteXeroConnectionOptions,
   type CompleteXeroConnectionResult,

@@ -18,11 +18,13 @@ export type BodySchema<T> = ZodMiniType<T, unknown>;
 
 const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 
-function mediaType(response: Response): string {
+/** The answer's media type, lower case, without parameters; `''` when it has none. */
+export function mediaType(response: Response): string {
   return (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-function isJsonMediaType(type: string): boolean {
+/** Whether a media type is JSON (`application/json` or any `+json`). */
+export function isJsonMediaType(type: string): boolean {
   return type === 'application/json' || type.endsWith('+json');
 }
 
