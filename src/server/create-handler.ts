@@ -54,6 +54,7 @@ import {
 } from './xero-connections';
 import { idempotencySlot } from './idempotency-slots';
 import { resolveXeroEndpoints, type XeroEndpoints } from './xero-endpoints';
+import { DEFAULT_XERO_TIMEOUT_MS, fetchWithTimeout } from './xero-http';
 import { buildProblem, problemResponse, XeroConnectionHandlerError } from './xero-error';
 import { checkedXeroFetchOptions, createXeroFetch, type XeroFetch, type XeroFetchOptions } from './xero-fetch';
 
@@ -100,6 +101,12 @@ export interface XeroConnectionHandlerOptions {
   clock?: () => Date;
   /** The fetch used to reach Xero. Default: the global one. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * How long one call to Xero may take (token, revocation, `/connections`, each `xeroFetch`
+   * attempt) before it is abandoned as `XERO_UNAVAILABLE`. A request waits for a connection's lock
+   * at most twice this. Default 15,000 ms.
+   */
+  xeroTimeoutMs?: number;
   /**
    * Called with failures the handler answers as `INTERNAL`, and with keep-alive failures that no
    * connection records (a store error, a timer run that threw). Default: `console.error`.
@@ -214,7 +221,8 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
   const allowedReturnOrigins = options.allowedReturnOrigins ?? [];
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   // Every request to Xero goes through the host's `fetch` (or the global one, looked up per call).
-  const fetchXero: typeof globalThis.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const xeroTimeoutMs = options.xeroTimeoutMs ?? DEFAULT_XERO_TIMEOUT_MS;
+  const fetchXero = fetchWithTimeout(options.fetch ?? ((input, init) => globalThis.fetch(input, init)), xeroTimeoutMs);
   const oauth = createXeroOAuth({
     clientId: options.clientId,
     clientSecret: options.clientSecret,
@@ -226,7 +234,8 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
   });
   // Token work runs under this process's lock, then the store's own when it is shared between
   // instances (PostgreSQL): one refresh per connection across the whole deployment.
-  const lock = composeConnectionLock(createKeyedLock(), store);
+  // A request waits for the connection's lock at most as long as two calls to Xero may take.
+  const lock = composeConnectionLock(createKeyedLock(2 * xeroTimeoutMs), store);
   const refresher: Refresher = createRefresher({ store, oauth, lock, clock, refreshTokenLifetimeDays: lifetimeDays });
   const checkTenantLocked = createTenantCheck({ store, oauth, refresher, clock });
   const sleep = options.sleep ?? defaultSleep;

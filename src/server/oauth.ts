@@ -3,6 +3,7 @@ import * as oauth from 'oauth4webapi';
 import type { ErrorCode } from '../contract';
 import { errorForXeroStatus, XeroConnectionHandlerError } from './xero-error';
 import { usesLoopbackHttp, type XeroEndpoints } from './xero-endpoints';
+import { networkFailure } from './xero-http';
 
 /** Tokens from Xero's token endpoint. */
 export interface TokenSet {
@@ -138,7 +139,7 @@ async function network<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw new XeroConnectionHandlerError('XERO_UNAVAILABLE', `Xero could not be reached (${what})`, { cause: error });
+    throw new XeroConnectionHandlerError('XERO_UNAVAILABLE', `Xero ${networkFailure(error)} (${what})`, { cause: error });
   }
 }
 

@@ -11,22 +11,46 @@ const EXPIRY_MARGIN_MS = 60_000;
  * connection's tokens (refresh, callback, disconnect) runs under it, so Xero's rotating refresh
  * token is never spent twice. Several processes need the shared store's lock as well: see
  * {@link composeConnectionLock}.
+ *
+ * A caller waits at most `waitMs` for the callers before it (a hung holder must not hold every
+ * later request of the connection for ever): then it rejects with `XERO_UNAVAILABLE` (retryable)
+ * without running its task, and the callers after it still wait for the holder.
  */
-export function createKeyedLock() {
+export function createKeyedLock(waitMs = Number.POSITIVE_INFINITY) {
   const tails = new Map<string, Promise<unknown>>();
   return async function withLock<T>(key: ConnectionKey, task: () => Promise<T>): Promise<T> {
     const id = JSON.stringify([key.integrationKey, key.accountId]);
     const previous = tails.get(id) ?? Promise.resolve();
-    const run = previous.then(task, task);
-    const tail = run.catch(() => undefined);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const turn =
+      waitMs === Number.POSITIVE_INFINITY
+        ? previous.then(noop, noop)
+        : new Promise<void>((resolve, reject) => {
+            timer = setTimeout(
+              () => reject(new XeroConnectionHandlerError('XERO_UNAVAILABLE', `The connection is busy: another request held it for over ${Math.round(waitMs / 1000)} s`)),
+              waitMs,
+            );
+            previous.then(() => resolve(), () => resolve());
+          });
+    const run = turn.then(() => {
+      clearTimeout(timer);
+      return task();
+    });
+    // The next caller waits for this one's task, and for the holder before it when this one gave up.
+    const tail: Promise<unknown> = Promise.all([previous.then(noop, noop), run.then(noop, noop)]).then(() => {
+      // Forgotten once everything before it has ended, not when this caller gave up.
+      if (tails.get(id) === tail) tails.delete(id);
+    });
     tails.set(id, tail);
     try {
       return await run;
     } finally {
-      if (tails.get(id) === tail) tails.delete(id);
+      clearTimeout(timer);
     }
   };
 }
+
+function noop(): void {}
 
 /** The lock function of {@link createKeyedLock}. */
 export type KeyedLock = ReturnType<typeof createKeyedLock>;

@@ -6,6 +6,7 @@ import type { FreshnessOptions, KeyedLock, Refresher } from './refresher';
 import type { CheckTenantLocked } from './tenant-check';
 import { XERO_TENANT_CALLS_PER_MINUTE, XERO_TENANT_CONCURRENCY, type TenantLimiter } from './tenant-limiter';
 import { readRetryAfter, XeroConnectionHandlerError } from './xero-error';
+import { networkFailure } from './xero-http';
 
 /** `init` of `handler.xeroFetch`: the Fetch API's `RequestInit`, plus which connection to use. */
 export interface XeroFetchInit extends RequestInit {
@@ -235,7 +236,7 @@ export function createXeroFetch(deps: XeroFetchDependencies): XeroFetch {
       // The answer is lost: send the same request again (same Idempotency-Key), a bounded number of times.
       if (response === null || LOST_ANSWER_STATUSES.has(response.status)) {
         attempts += 1;
-        const what = response === null ? 'could not be reached' : `answered ${response.status}`;
+        const what = response === null ? networkFailure(lost) : `answered ${response.status}`;
         if (response !== null) await discard(response);
         if (attempts >= settings.maxAttempts) {
           throw new XeroConnectionHandlerError('XERO_UNAVAILABLE', `Xero ${what} (${request.label}), ${attempts} times`, lost === null ? {} : { cause: lost });
