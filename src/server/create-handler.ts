@@ -42,6 +42,7 @@ import {
 import { createXeroOAuth } from './oauth';
 import { composeConnectionLock, createKeyedLock, createRefresher, type Refresher } from './refresher';
 import { isAllowedReturnTo } from './return-to';
+import { checkCaller, crossSiteRefusal } from './request-guards';
 import { createTenantCheck } from './tenant-check';
 import { createTenantLimiter } from './tenant-limiter';
 import {
@@ -55,7 +56,7 @@ import {
 import { idempotencySlot } from './idempotency-slots';
 import { resolveXeroEndpoints, type XeroEndpoints } from './xero-endpoints';
 import { DEFAULT_XERO_TIMEOUT_MS, fetchWithTimeout } from './xero-http';
-import { buildProblem, problemResponse, XeroConnectionHandlerError } from './xero-error';
+import { buildProblem, logSummary, problemResponse, XeroConnectionConfigurationError, XeroConnectionHandlerError } from './xero-error';
 import { checkedXeroFetchOptions, createXeroFetch, type XeroFetch, type XeroFetchOptions } from './xero-fetch';
 
 /** Who is calling, as the host's own session says. */
@@ -85,7 +86,10 @@ export interface XeroConnectionHandlerOptions {
   redirectUri: string;
   /** Scopes to request; `offline_access` is always added. */
   scopes: readonly string[];
-  /** Origins besides the request's own that `returnTo` may point at (exact origins, no wildcards). */
+  /**
+   * Origins besides the request's own that `returnTo` may point at, and that may send writes (exact
+   * origins, no wildcards): a write whose `Origin` is another one, or marked `Sec-Fetch-Site: cross-site`, is 403.
+   */
   allowedReturnOrigins?: readonly string[];
   /** Where the tokens live. Default: in memory (tests, the demo, one process). */
   store?: ConnectionStore;
@@ -108,8 +112,11 @@ export interface XeroConnectionHandlerOptions {
    */
   xeroTimeoutMs?: number;
   /**
-   * Called with failures the handler answers as `INTERNAL`, and with keep-alive failures that no
-   * connection records (a store error, a timer run that threw). Default: `console.error`.
+   * Called with failures the handler answers as `INTERNAL`, with keep-alive failures that no
+   * connection records (a store error, a timer run that threw), and once with a
+   * `XeroConnectionConfigurationError` when `authenticate` answers something that is neither `null`
+   * nor a caller. Default: one line on `console.error` with the error's name and code, never its
+   * text (a host's database error may hold a password) nor a token: pass your own logger to see more.
    */
   onError?: (error: unknown) => void;
   /**
@@ -219,7 +226,7 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
   const sessionTtlMs = options.connectSessionTtlMs ?? DEFAULT_CONNECT_SESSION_TTL_MS;
   const integrationKey = options.integrationKey ?? basePath;
   const allowedReturnOrigins = options.allowedReturnOrigins ?? [];
-  const onError = options.onError ?? ((error: unknown) => console.error(error));
+  const onError = options.onError ?? logSummary;
   // Every request to Xero goes through the host's `fetch` (or the global one, looked up per call).
   const xeroTimeoutMs = options.xeroTimeoutMs ?? DEFAULT_XERO_TIMEOUT_MS;
   const fetchXero = fetchWithTimeout(options.fetch ?? ((input, init) => globalThis.fetch(input, init)), xeroTimeoutMs);
@@ -536,12 +543,24 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
     '/callback': { GET: { manage: true, run: callbackRedirect }, POST: { manage: true, run: callbackJson } },
   };
 
+  // A host whose authenticate answers loosely is told once, not on every request.
+  let looseCallerReported = false;
+  function reportLooseCaller(detail: string): void {
+    if (looseCallerReported) return;
+    looseCallerReported = true;
+    onError(new XeroConnectionConfigurationError(`${detail}: the request was answered 401, and so will every such request.`));
+  }
+
   async function handleXeroConnection(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const instance = url.pathname;
     try {
-      const caller = await options.authenticate(request);
-      if (caller === null) return problem('UNAUTHENTICATED', instance);
+      const checked = checkCaller(await options.authenticate(request));
+      if (checked.kind === 'invalid') reportLooseCaller(checked.problem);
+      if (checked.kind !== 'caller') return problem('UNAUTHENTICATED', instance);
+      const { caller } = checked;
+      const crossSite = crossSiteRefusal(request, allowedReturnOrigins);
+      if (crossSite !== null) return problem('FORBIDDEN', instance, { detail: crossSite });
       const routePath = url.pathname.startsWith(`${basePath}/`) ? url.pathname.slice(basePath.length) : null;
       const route = routePath === null ? undefined : table[routePath];
       if (route === undefined) return problem('VALIDATION_FAILED', instance, { status: 404, detail: 'No such endpoint' });
@@ -557,13 +576,8 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
       const ctx: Context = {
         request,
         url,
-        caller: {
-          userId: caller.userId,
-          canManage: caller.canManage,
-          displayName: caller.displayName ?? caller.userId,
-          accountId: caller.accountId ?? 'default',
-        },
-        key: { integrationKey, accountId: caller.accountId ?? 'default' },
+        caller,
+        key: { integrationKey, accountId: caller.accountId },
         contractMinor: acceptedContractMinor(request.headers.get('accept')),
       };
       // Writes follow the contract's Idempotency-Key rule (one module, shared with the fake).

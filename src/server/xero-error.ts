@@ -113,3 +113,23 @@ export function errorForXeroStatus(response: Response, now: Date, what: string):
   }
   return new XeroConnectionHandlerError('XERO_UNAVAILABLE', `Xero answered ${response.status} (${what})`);
 }
+
+/**
+ * The handler was given something it cannot work with (an `authenticate` that answers neither
+ * `null` nor a caller). Passed to `onError`; the request itself is answered as if no one were
+ * signed in, so a loose configuration fails closed.
+ */
+export class XeroConnectionConfigurationError extends Error {
+  override readonly name = 'XeroConnectionConfigurationError';
+}
+
+/**
+ * The default `onError`: one line with what failed, by name and code. Never the error's own text:
+ * a host's store error may hold a database URL with its password, and nothing here may print a token.
+ */
+export function logSummary(error: unknown): void {
+  const name = error instanceof Error ? error.name : typeof error;
+  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? ` (${error.code})` : '';
+  const hint = error instanceof XeroConnectionConfigurationError ? error.message : 'pass onError to createXeroConnectionHandler to log the details';
+  console.error(`[@carevision/xero-connection] ${name}${code}: ${hint}`);
+}
