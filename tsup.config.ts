@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 
 // The default theme, in cascade order: tokens first, then shared buttons, then each component.
-const STYLESHEETS = ['theme.css', 'buttons.css', 'dialog.css', 'card.css'];
+const STYLESHEETS = ['theme.css', 'buttons.css', 'dialog.css', 'card.css', 'notice.css'];
 
 // esbuild drops module-level directives when it bundles, so "use client" is put back on the
 // React entry's output files only: `./client` stays usable in React Server Components and Node.

@@ -25,6 +25,7 @@ export {
 } from './react';
 export * from './components/disconnect-dialog';
 export * from './components/xero-connection-card';
+export * from './components/xero-reconnect-notice';
 export {
   defaultMessages,
   type Message,

@@ -133,6 +133,28 @@ export interface XeroConnectionMessages {
   'notice.linkCopied': Message;
   'notice.copyLinkFailed': Message;
 
+  /**
+   * `XeroReconnectNotice`, where an export failed because the connection needs reconnecting
+   * (`XERO_INVALID_GRANT`, `XERO_TENANT_NOT_FOUND`, …): its title. The card's
+   * `status.needsReauth.*` sentence follows it as the reason.
+   */
+  'reconnectNotice.needsReconnect': Message<{ title: string }>;
+  /** `XeroReconnectNotice` once the reconnect it started came back connected; the host's retry follows. */
+  'reconnectNotice.reconnected': Message<{ title: string }>;
+  /** `XeroReconnectNotice` for people who may not reconnect (`canManage={false}`). */
+  'reconnectNotice.askAdmin': Message<{ title: string }>;
+  /**
+   * `XeroReconnectNotice` for `XERO_RATE_LIMITED`: `{time}` is when to try again, from the
+   * problem's `retryAfterSeconds` ("10:42 am", or with the date when it is not today).
+   */
+  'reconnectNotice.rateLimited': Message<{ time: string }>;
+  /** The same without `retryAfterSeconds`. */
+  'reconnectNotice.rateLimitedNoTime': Message;
+  /** `XeroReconnectNotice` for `XERO_UNAVAILABLE` with `retryAfterSeconds`; `{time}` as above. */
+  'reconnectNotice.unavailable': Message<{ time: string }>;
+  /** The same without `retryAfterSeconds`. */
+  'reconnectNotice.unavailableNoTime': Message;
+
   /** Why an action failed, in one sentence for people (never an endpoint or a stack). */
   'reason.network': Message;
   'reason.timeout': Message;
@@ -244,6 +266,14 @@ export const defaultMessages: XeroConnectionMessages = {
   'action.copyLink': 'Copy link to this page',
   'notice.linkCopied': 'Link copied.',
   'notice.copyLinkFailed': "The link couldn't be copied automatically. Select it below and copy it.",
+
+  'reconnectNotice.needsReconnect': '{title} needs reconnecting before this export can run.',
+  'reconnectNotice.reconnected': '{title} is connected again.',
+  'reconnectNotice.askAdmin': 'Ask an administrator to reconnect {title}.',
+  'reconnectNotice.rateLimited': 'Xero is busy: try this export again at {time}.',
+  'reconnectNotice.rateLimitedNoTime': 'Xero is busy: try this export again in a minute.',
+  'reconnectNotice.unavailable': 'Xero is not answering right now: try this export again at {time}.',
+  'reconnectNotice.unavailableNoTime': 'Xero is not answering right now: try this export again in a few minutes.',
 
   'reason.network': "The portal's server couldn't be reached.",
   'reason.timeout': "The portal's server took too long to answer.",

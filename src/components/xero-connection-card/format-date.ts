@@ -20,7 +20,8 @@ export function parseDate(value: string | Date | null | undefined): Date | null 
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-function withLocale<T>(locale: string, make: (locale: string) => T): T {
+/** Makes an `Intl` formatter for `locale`, or for the card's default when the tag is malformed. */
+export function withLocale<T>(locale: string, make: (locale: string) => T): T {
   try {
     return make(locale);
   } catch {

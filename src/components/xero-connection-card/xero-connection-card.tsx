@@ -8,18 +8,17 @@ import {
   useRef,
   useState,
   type ComponentPropsWithoutRef,
-  type FocusEvent,
   type ReactNode,
   type Ref,
 } from 'react';
 
 import type { Connection, Tenant } from '../../client';
 import type { UseXeroConnectionOptions, XeroConnectionState } from '../../react/types';
-import { useIsomorphicLayoutEffect } from '../../react/use-latest';
 import { useXeroConnection } from '../../react/use-xero-connection';
 import { DisconnectDialog } from '../disconnect-dialog/disconnect-dialog';
 import { describeErrorReason } from '../internal/describe-error-reason';
 import { mergeClassNames } from '../internal/merge-class-names';
+import { useFocusFallback } from '../internal/use-focus-fallback';
 import { formatMessage, resolveMessages, type XeroConnectionMessages } from '../messages';
 import { CardAdminNotice, type AdminContact } from './card-admin-notice';
 import { CardButton, type CardButtonProps } from './card-button';
@@ -200,28 +199,15 @@ export const XeroConnectionCard = /* @__PURE__ */ forwardRef<HTMLElement, XeroCo
   const headingRef = useRef<HTMLHeadingElement | null>(null);
   const firstRadioRef = useRef<HTMLInputElement | null>(null);
   const setUpAgainRef = useRef<HTMLButtonElement | null>(null);
-  const lastFocusedRef = useRef<HTMLElement | null>(null);
   const focusSetUpAgainRef = useRef(false);
 
   const setHeading = useCallback((element: HTMLHeadingElement | null) => {
     headingRef.current = element;
   }, []);
 
-  const handleFocus = (event: FocusEvent<HTMLElement>) => {
-    onFocus?.(event);
-    // Portaled dialog content bubbles here through React too; only the card's own DOM counts.
-    if (event.currentTarget.contains(event.target)) lastFocusedRef.current = event.target;
-  };
-
   // A button that goes away with its state ("Try again" → loading, "Check connection" →
-  // connected) would drop keyboard users on <body>; bring them back to the card's heading.
-  useIsomorphicLayoutEffect(() => {
-    const last = lastFocusedRef.current;
-    if (!last || last.isConnected) return;
-    lastFocusedRef.current = null;
-    const active = document.activeElement;
-    if ((active === null || active === document.body) && !focusSetUpAgainRef.current) headingRef.current?.focus();
-  });
+  // connected): back to the card's heading.
+  const handleFocus = useFocusFallback(headingRef, focusSetUpAgainRef, onFocus);
 
   // After a disconnect the dialog's trigger is gone: focus goes to the next step instead.
   const focusNextStep = useCallback((): boolean => {

@@ -1,0 +1,2 @@
+'use client';
+export { XeroReconnectNotice, type XeroReconnectNoticeProps } from './xero-reconnect-notice';

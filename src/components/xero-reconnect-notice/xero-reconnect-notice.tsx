@@ -1,0 +1,493 @@
+'use client';
+import {
+  forwardRef,
+  useCallback,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+  type ComponentPropsWithoutRef,
+  type ReactNode,
+} from 'react';
+
+import type { ConnectOutcome } from '../../client';
+import { xeroConnectionKeys } from '../../react/query-keys';
+import type { ConnectedConnection, UseXeroConnectionOptions, XeroConnectionState } from '../../react/types';
+import { useLatest } from '../../react/use-latest';
+import { useXeroConnection } from '../../react/use-xero-connection';
+import { useXeroConnectionContext } from '../../react/xero-connection-provider';
+import { DisconnectDialog } from '../disconnect-dialog/disconnect-dialog';
+import { describeErrorReason } from '../internal/describe-error-reason';
+import { mergeClassNames } from '../internal/merge-class-names';
+import { styledHook } from '../internal/style-hooks';
+import { useFocusFallback } from '../internal/use-focus-fallback';
+import { formatMessage, resolveMessages, type XeroConnectionMessages } from '../messages';
+import { CardAdminNotice, type AdminContact } from '../xero-connection-card/card-admin-notice';
+import { CardButton } from '../xero-connection-card/card-button';
+import type { CardHeadingLevel } from '../xero-connection-card/card-header';
+import { describeOutcome } from '../xero-connection-card/describe-outcome';
+import { describeState, type DisconnectedNotice, type StatusSentence } from '../xero-connection-card/describe-state';
+import { formatRetryTime } from './format-retry-time';
+import { classifyProblem, receivedAt, type NoticeProblem } from './notice-problem';
+import { clearReconnectMarker, readReconnectMarker, writeReconnectMarker } from './reconnect-marker';
+
+/** Props of {@link XeroReconnectNotice}. Other props go to the root `<section>`. */
+export interface XeroReconnectNoticeProps
+  extends Omit<ComponentPropsWithoutRef<'section'>, 'title' | 'children' | 'onError'>,
+    Pick<UseXeroConnectionOptions, 'mode' | 'popupFallback' | 'canManage' | 'onEvent' | 'onError'> {
+  /**
+   * What the export answered: the problem body (`readXeroProblem(response)`), this package's
+   * `XeroConnectionApiError`, or an error of your own that carries the body as `problem`. A
+   * reconnect problem (`XERO_INVALID_GRANT`, `XERO_TENANT_NOT_FOUND`, `XERO_TENANT_MISMATCH`)
+   * shows the recovery; a try-later one (`XERO_RATE_LIMITED`, `XERO_UNAVAILABLE`) says when to try
+   * again. `null`, absent or any other problem renders nothing, unless a reconnect this notice
+   * started has just come back.
+   */
+  problem?: unknown;
+  /** The portal's name for the integration, e.g. "Xero Billing", as on its card. */
+  title: string;
+  /** Overrides for any of the copy (`reconnectNotice.*` and the card's keys it reuses); the rest keep the English defaults. */
+  messages?: Partial<XeroConnectionMessages> | undefined;
+  /** The BCP 47 locale times are written in (`Intl`). Default `en-AU`. */
+  locale?: string | undefined;
+  /** The title's heading level, to fit the host page's outline. Default 3. */
+  headingLevel?: CardHeadingLevel | undefined;
+  /** Renders no styling hooks (`data-xc-styled`, `data-xc-button`), here and in the dialog. */
+  unstyled?: boolean | undefined;
+  /** Who can reconnect, shown to people who cannot (`canManage={false}`), as on the card. */
+  adminContact?: AdminContact | undefined;
+  /** The page's CSP nonce for the dialog's scroll-lock style; not an attribute of the notice. */
+  nonce?: string | undefined;
+  /**
+   * Called once when a reconnect started from this notice comes back connected: at once in
+   * `popup` mode, after the page has loaded again in `redirect` mode. Read fresh each time.
+   */
+  onReconnected?: ((connection: ConnectedConnection) => void) | undefined;
+  /**
+   * Your **Retry export** control, shown once the connection is back (e.g. a button that runs the
+   * export again with the same Idempotency-Key). `data-xc-button="primary"` gives it the default
+   * look. Pass `null` once the retry has succeeded to leave just "connected again".
+   */
+  retryAction?: ReactNode;
+}
+
+/** What the notice shows; mirrored in `data-state`. */
+type NoticeView = 'needs_reconnect' | 'disconnected' | 'reconnected' | 'retry_later';
+
+/**
+ * The notice's own part in the recovery: `started` once it sent the person to Xero (also read
+ * back from sessionStorage after a redirect), `offered` when that ended without a connection
+ * (cancelled in Xero, failed, or could not start), `reconnected` when it came back connected.
+ */
+type Recovery =
+  | { phase: 'idle' }
+  | { phase: 'started' }
+  | { phase: 'offered'; outcome: ConnectOutcome | null }
+  | { phase: 'reconnected'; connection: ConnectedConnection };
+
+const IDLE: Recovery = { phase: 'idle' };
+const STARTED: Recovery = { phase: 'started' };
+const NAME = 'XeroReconnectNotice';
+
+function isWorking(state: XeroConnectionState): state is Extract<XeroConnectionState, { status: 'connected' | 'expiring' }> {
+  return state.status === 'connected' || state.status === 'expiring';
+}
+
+/** The title when Xero only asks to wait: when to try again, or "soon" without `retryAfterSeconds`. */
+function retryLaterTitle(
+  problem: Extract<NonNullable<NoticeProblem>, { kind: 'retry_later' }>,
+  receivedAt: number,
+  messages: XeroConnectionMessages,
+  locale: string,
+): string {
+  const busy = problem.code === 'XERO_RATE_LIMITED';
+  if (problem.retryAfterSeconds === null) {
+    return formatMessage(messages, busy ? 'reconnectNotice.rateLimitedNoTime' : 'reconnectNotice.unavailableNoTime');
+  }
+  const time = formatRetryTime(new Date(receivedAt + problem.retryAfterSeconds * 1000), new Date(receivedAt), locale);
+  return formatMessage(messages, busy ? 'reconnectNotice.rateLimited' : 'reconnectNotice.unavailable', { time });
+}
+
+/* -------------------------------------------------------------------------------------------------
+ * XeroReconnectNotice
+ * -----------------------------------------------------------------------------------------------*/
+
+/**
+ * The recovery where an export to Xero failed, for any page that exports. Give it what the
+ * host's export route answered (`problem`):
+ *
+ * - **Reconnect needed** (`XERO_INVALID_GRANT`, `XERO_TENANT_NOT_FOUND`, `XERO_TENANT_MISMATCH`):
+ *   "Xero Billing needs reconnecting before this export can run." with the card's reason (expired
+ *   unused, removed in Xero), **Reconnect** (`reconnect()`: disconnect, then the round trip
+ *   through Xero for the same organisation) and the help page's path, **Disconnect my account** →
+ *   the same {@link DisconnectDialog} → **Set up Xero Billing again**. It also reads the connection
+ *   again at once, so every card and hook of the integration shows the recovery too. Without
+ *   `canManage`: "Ask an administrator to reconnect Xero Billing." and no recovery buttons.
+ * - **Back from Xero**: "Xero Billing is connected again." with your `retryAction`, and
+ *   `onReconnected`. A redirect reloads the page, so the notice leaves a small marker in
+ *   sessionStorage (this tab, this integration, 30 minutes) when it sends the person to Xero: keep
+ *   the notice rendered on the export page (with `problem={null}`) to show the return there.
+ *   Cancelled or failed in Xero: it says so and keeps Reconnect.
+ * - **Try later** (`XERO_RATE_LIMITED`, `XERO_UNAVAILABLE`): "Xero is busy: try this export again
+ *   at 10:42 am." from `retryAfterSeconds`, on the browser's clock (the one on the person's
+ *   screen). Never the recovery buttons.
+ *
+ * **Focus.** A problem is the answer to something the person just did, so when one is given (and
+ * when the reconnect this notice started comes back, the person's own next step) focus moves to
+ * the notice's title, which is described by its reason: screen readers read both. Later changes
+ * are announced politely (`role="status"`), failures as alerts. After "Yes, disconnect" focus goes
+ * to "Set up … again"; "No, keep it" returns it to "Disconnect my account". It never moves on an
+ * ordinary page load: the notice renders nothing then.
+ *
+ * The root is a `<section>` named by its title, with `data-slot="xero-reconnect-notice"`,
+ * `data-state` (`needs_reconnect | disconnected | reconnected | retry_later`) and `data-code` (the
+ * problem's code). Must be used within `<XeroConnectionProvider>`, like the card.
+ *
+ * @example
+ * ```tsx
+ * const [problem, setProblem] = useState<Problem | null>(null);
+ * const exportInvoices = async () => {
+ *   const response = await fetch('/api/exports/invoices', { method: 'POST', headers: { 'Idempotency-Key': key } });
+ *   setProblem(await readXeroProblem(response));
+ * };
+ * <XeroConnectionProvider baseUrl="/api/integrations/xero-billing">
+ *   <button onClick={exportInvoices}>Export</button>
+ *   <XeroReconnectNotice
+ *     title="Xero Billing"
+ *     problem={problem}
+ *     retryAction={<button data-xc-button="primary" onClick={exportInvoices}>Retry export</button>}
+ *   />
+ * </XeroConnectionProvider>
+ * ```
+ */
+export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroReconnectNoticeProps>(function XeroReconnectNotice(
+  {
+    problem = null,
+    title,
+    messages: overrides,
+    locale = 'en-AU',
+    headingLevel = 3,
+    unstyled = false,
+    adminContact,
+    nonce,
+    onReconnected,
+    retryAction,
+    mode,
+    popupFallback,
+    canManage: canManageProp,
+    onEvent,
+    onError,
+    className,
+    onFocus,
+    ...sectionProps
+  },
+  ref,
+) {
+  const connection = useXeroConnection({ mode, popupFallback, canManage: canManageProp, onEvent, onError });
+  const { state, canManage, returnOutcome } = connection;
+  const { client, queryClient } = useXeroConnectionContext(NAME);
+  const baseUrl = client.baseUrl;
+  const styled = !unstyled;
+  const messages = useMemo(() => resolveMessages(overrides), [overrides]);
+  const classified = classifyProblem(problem);
+  const baseId = useId();
+  const titleId = `${baseId}-title`;
+  const statusId = `${baseId}-status`;
+  const onReconnectedRef = useLatest(onReconnected);
+
+  // Lazily from the marker: after a redirect the page is new, and the marker says the round trip
+  // was started here. (A server render has no marker; `started` alone renders as `idle` does.)
+  const [recovery, setRecovery] = useState<Recovery>(() => (readReconnectMarker(baseUrl) ? STARTED : IDLE));
+  const [handledOutcome, setHandledOutcome] = useState<ConnectOutcome | null>(null);
+  const [disconnectedNotice, setDisconnectedNotice] = useState<DisconnectedNotice | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [dialogOpen, setDialogOpen] = useState(false);
+  const [dialogOrganisation, setDialogOrganisation] = useState<string | null>(null);
+  // Bumped whenever the notice has something new to say that answers the person's own action;
+  // each bump moves focus to the title. 1 on mount when a problem is already given.
+  const [announce, setAnnounce] = useState(() => (classified === null ? 0 : 1));
+  const [seenProblem, setSeenProblem] = useState(problem);
+
+  // A new problem supersedes whatever the notice said about the last one (a retry that failed
+  // again says so, focused, even after "connected again").
+  if (problem !== seenProblem) {
+    setSeenProblem(problem);
+    if (classified !== null) {
+      setRecovery(IDLE);
+      setDisconnectedNotice(null);
+      setFailure(null);
+      setAnnounce((count) => count + 1);
+    }
+  }
+
+  // The "just disconnected" step belongs to that disconnection: a connection made since ends it.
+  if (disconnectedNotice !== null && state.status !== 'disconnected' && state.status !== 'loading') setDisconnectedNotice(null);
+
+  /* ---- the connection and the return from Xero ------------------------------------------------ */
+
+  // Every card and hook of the integration shows the recovery now, not at the next poll.
+  const needsReconnect = classified?.kind === 'reconnect';
+  useEffect(() => {
+    if (needsReconnect) void queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.connection(baseUrl) }, { cancelRefetch: false });
+  }, [needsReconnect, problem, queryClient, baseUrl]);
+
+  // The round trip this notice started is back. "Connected" waits for the connection read after
+  // the return; a connection still to choose an organisation for is the card's to finish.
+  if (recovery.phase === 'started' && returnOutcome !== null && returnOutcome !== handledOutcome) {
+    let next: Recovery | null = null;
+    if (returnOutcome.kind !== 'connected' || state.status === 'choosing_organisation') next = { phase: 'offered', outcome: returnOutcome };
+    else if (isWorking(state)) next = { phase: 'reconnected', connection: state.connection };
+    if (next !== null) {
+      setHandledOutcome(returnOutcome);
+      setRecovery(next);
+      setAnnounce((count) => count + 1);
+    }
+  }
+  useEffect(() => {
+    if (recovery.phase === 'offered' || recovery.phase === 'reconnected') clearReconnectMarker(baseUrl);
+    if (recovery.phase === 'reconnected') onReconnectedRef.current?.(recovery.connection);
+  }, [recovery, baseUrl, onReconnectedRef]);
+
+  /* ---- what to show ----------------------------------------------------------------------------- */
+
+  const pending = connection.isReconnecting || connection.isConnecting;
+  const broken = state.status === 'needs_reauth' || state.status === 'disconnected';
+  let view: NoticeView | null = null;
+  if (recovery.phase === 'reconnected' && !broken) view = 'reconnected';
+  else if (disconnectedNotice !== null && state.status === 'disconnected') view = 'disconnected';
+  else if (recovery.phase === 'offered' || needsReconnect || (recovery.phase === 'started' && pending)) view = 'needs_reconnect';
+  else if (classified?.kind === 'retry_later') view = 'retry_later';
+
+  /* ---- focus ------------------------------------------------------------------------------------ */
+
+  const titleRef = useRef<HTMLHeadingElement | null>(null);
+  const setUpAgainRef = useRef<HTMLButtonElement | null>(null);
+  const focusSetUpAgainRef = useRef(false);
+
+  useEffect(() => {
+    if (announce > 0) titleRef.current?.focus();
+  }, [announce]);
+
+  // A button that goes away with its step: back to the title.
+  const handleFocus = useFocusFallback(titleRef, focusSetUpAgainRef, onFocus);
+
+  const focusSetUpAgain = useCallback(() => {
+    (setUpAgainRef.current ?? titleRef.current)?.focus();
+    focusSetUpAgainRef.current = false;
+  }, []);
+  useEffect(() => {
+    if (focusSetUpAgainRef.current && !dialogOpen && view === 'disconnected') focusSetUpAgain();
+  }, [dialogOpen, view, focusSetUpAgain]);
+
+  /* ---- actions ---------------------------------------------------------------------------------- */
+
+  // Reconnect and Set up … again send the person to Xero: remember it, here and across a redirect.
+  const startRoundTrip = (start: () => Promise<unknown>) => {
+    setFailure(null);
+    writeReconnectMarker(baseUrl);
+    setRecovery(STARTED);
+    start().catch((error: unknown) => {
+      clearReconnectMarker(baseUrl);
+      setRecovery({ phase: 'offered', outcome: null });
+      setFailure(formatMessage(messages, 'notice.actionFailed', { reason: describeErrorReason(error, messages) }));
+    });
+  };
+  const handleReconnect = () => startRoundTrip(() => connection.reconnect());
+  const handleSetUpAgain = () => startRoundTrip(() => connection.connect());
+
+  const description = describeState(state, {
+    messages,
+    title,
+    notice: disconnectedNotice,
+    locale,
+    now: new Date(connection.updatedAt),
+    canManage,
+  });
+
+  const handleOpenChange = (open: boolean) => {
+    if (open) {
+      setFailure(null);
+      setDialogOrganisation(description.organisation);
+      connection.track({ type: 'disconnect_requested' });
+    }
+    setDialogOpen(open);
+  };
+  const handleConfirm = async () => {
+    const result = await connection.disconnect();
+    focusSetUpAgainRef.current = true;
+    setDisconnectedNotice({ remoteRemoved: result.remoteRemoved });
+  };
+  const handleCloseAutoFocus = (event: Event) => {
+    if (!focusSetUpAgainRef.current) return;
+    // Radix would return focus to the trigger, which went away with the disconnection.
+    event.preventDefault();
+    focusSetUpAgain();
+  };
+
+  if (view === null) return null;
+
+  /* ---- copy ------------------------------------------------------------------------------------- */
+
+  let heading: string;
+  let sentences: StatusSentence[] = [];
+  let outcomeAlert: string | null = null;
+  switch (view) {
+    case 'reconnected':
+      heading = formatMessage(messages, 'reconnectNotice.reconnected', { title });
+      break;
+    case 'retry_later':
+      heading = retryLaterTitle(classified as Extract<NoticeProblem, { kind: 'retry_later' }>, receivedAt(problem as object), messages, locale);
+      break;
+    case 'disconnected':
+      heading = formatMessage(messages, 'reconnectNotice.needsReconnect', { title });
+      sentences = description.sentences;
+      break;
+    case 'needs_reconnect': {
+      heading = formatMessage(messages, 'reconnectNotice.needsReconnect', { title });
+      const outcome = recovery.phase === 'offered' && recovery.outcome?.kind !== 'connected' ? describeOutcome(recovery.outcome, state, messages, title) : null;
+      if (outcome?.tone === 'alert') outcomeAlert = outcome.text;
+      else if (outcome) sentences = [{ kind: 'outcome', text: outcome.text }];
+      // The card's reason (expired unused, removed in Xero, revoked, which organisation to use).
+      else if (state.status === 'needs_reauth' || state.status === 'choosing_organisation') sentences = description.sentences;
+      break;
+    }
+  }
+
+  /* ---- buttons ---------------------------------------------------------------------------------- */
+
+  const working = formatMessage(messages, 'action.working');
+  const actionSlot = { 'data-slot': 'xero-reconnect-notice-action' };
+  let actions: ReactNode = null;
+  let trigger: ReactNode = null;
+  if (view === 'reconnected') {
+    actions = retryAction;
+  } else if (canManage && view === 'disconnected') {
+    actions = (
+      <CardButton
+        key="set-up-again"
+        ref={setUpAgainRef}
+        action="set-up-again"
+        variant="primary"
+        pendingLabel={working}
+        styled={styled}
+        pending={connection.isConnecting}
+        onClick={handleSetUpAgain}
+        {...actionSlot}
+      >
+        {formatMessage(messages, 'action.setUpAgain', { title })}
+      </CardButton>
+    );
+  } else if (canManage && view === 'needs_reconnect') {
+    actions = (
+      <CardButton
+        key="reconnect"
+        action="reconnect"
+        variant="primary"
+        pendingLabel={working}
+        styled={styled}
+        pending={pending}
+        onClick={handleReconnect}
+        {...actionSlot}
+      >
+        {formatMessage(messages, 'action.reconnect')}
+      </CardButton>
+    );
+    // Nothing to disconnect once the connection is gone (the reconnect's first half, or a disconnect elsewhere).
+    if (state.status !== 'disconnected') {
+      trigger = (
+        <CardButton action="disconnect-my-account" variant="secondary" pendingLabel={working} styled={styled} pending={pending} {...actionSlot}>
+          {formatMessage(messages, 'action.disconnectMyAccount')}
+        </CardButton>
+      );
+    }
+  }
+  const askAdmin = !canManage && (view === 'needs_reconnect' || view === 'disconnected');
+
+  return (
+    <section
+      aria-labelledby={titleId}
+      data-slot="xero-reconnect-notice"
+      data-state={view}
+      data-code={classified?.code}
+      {...styledHook(styled)}
+      {...sectionProps}
+      ref={ref}
+      className={mergeClassNames(className)}
+      onFocus={handleFocus}
+    >
+      <NoticeTitle
+        id={titleId}
+        level={headingLevel}
+        describedBy={sentences.length > 0 ? statusId : undefined}
+        headingRef={titleRef}
+        styled={styled}
+      >
+        {heading}
+      </NoticeTitle>
+      <div id={statusId} role="status" data-slot="xero-reconnect-notice-status" {...styledHook(styled)}>
+        {sentences.map((sentence) => (
+          <p key={sentence.kind} data-slot={`xero-reconnect-notice-${sentence.kind}`} {...styledHook(styled)}>
+            {sentence.text}
+          </p>
+        ))}
+      </div>
+      {outcomeAlert !== null || failure !== null ? (
+        <p role="alert" data-slot="xero-reconnect-notice-alert" {...styledHook(styled)}>
+          {failure ?? outcomeAlert}
+        </p>
+      ) : null}
+      {askAdmin ? (
+        <CardAdminNotice
+          title={title}
+          adminContact={adminContact}
+          messages={messages}
+          styled={styled}
+          ask={formatMessage(messages, 'reconnectNotice.askAdmin', { title })}
+        />
+      ) : null}
+      <div data-slot="xero-reconnect-notice-actions" {...styledHook(styled)}>
+        {actions}
+        {canManage && (view === 'needs_reconnect' || view === 'disconnected') ? (
+          <DisconnectDialog
+            open={dialogOpen}
+            onOpenChange={handleOpenChange}
+            organisationName={dialogOrganisation}
+            integrationTitle={title}
+            onConfirm={handleConfirm}
+            onCancel={() => connection.track({ type: 'disconnect_cancelled' })}
+            trigger={trigger}
+            messages={overrides}
+            unstyled={unstyled}
+            nonce={nonce}
+            onCloseAutoFocus={handleCloseAutoFocus}
+          />
+        ) : null}
+      </div>
+    </section>
+  );
+});
+
+/** The notice's title: a heading that takes focus programmatically (`tabIndex={-1}`), not in the tab order. */
+function NoticeTitle({
+  id,
+  level,
+  describedBy,
+  headingRef,
+  styled,
+  children,
+}: {
+  id: string;
+  level: CardHeadingLevel;
+  describedBy: string | undefined;
+  headingRef: { current: HTMLHeadingElement | null };
+  styled: boolean;
+  children: string;
+}): ReactNode {
+  const Heading = `h${level}` as const;
+  return (
+    <Heading id={id} ref={headingRef} tabIndex={-1} aria-describedby={describedBy} data-slot="xero-reconnect-notice-title" {...styledHook(styled)}>
+      {children}
+    </Heading>
+  );
+}
