@@ -21,6 +21,7 @@ import {
   XeroConnectionUsageError,
   isXeroConnectionError,
 } from './errors';
+import { offsetFromDateHeader, registerBackendClock, type BackendClock } from './backend-clock';
 import { createIdempotencyKey } from './idempotency-key';
 import { readResponse, type BodySchema } from './read-response';
 import { absoluteUrl, assertBaseUrl, describeValue, endpointUrl } from './resolve-url';
@@ -190,6 +191,8 @@ interface Attempt {
   init: RequestInit;
   timeoutMs: number;
   callerSignal: AbortSignal | undefined;
+  /** Learns the backend's clock from the answer's `Date` header, whatever its status. */
+  clock: BackendClock;
 }
 
 // Settles with `promise`, or rejects as soon as `signal` aborts. A custom fetch may ignore its signal,
@@ -230,7 +233,9 @@ async function attempt<T>(fetchImpl: typeof fetch, endpoint: RouteLabel, schema:
     let response: Response;
     let text: string;
     try {
+      const sentAt = Date.now();
       response = await untilAborted(fetchImpl(a.url, { ...a.init, signal: controller.signal }), controller.signal);
+      a.clock.offsetMs = offsetFromDateHeader(response.headers.get('date'), sentAt, Date.now()) ?? a.clock.offsetMs;
       text = await untilAborted(response.text(), controller.signal);
     } catch (cause) {
       if (a.callerSignal?.aborted) throw a.callerSignal.reason;
@@ -256,6 +261,11 @@ function validateBody<T>(endpoint: RouteLabel, schema: BodySchema<T>, body: unkn
 /**
  * Creates a typed client for one integration's backend (one base URL per integration).
  *
+ * The client also learns the backend's clock from each answer's `Date` header, so the React
+ * layer measures the connection's dates ("Last used … 2 days ago", days left) from the clock that
+ * wrote them. A backend on another origin must send `Access-Control-Expose-Headers: Date` for the
+ * browser to show that header; without it the browser's clock is used.
+ *
  * @example
  * ```ts
  * const billing = createXeroConnectionClient({ baseUrl: '/api/integrations/xero-billing' });
@@ -266,6 +276,7 @@ function validateBody<T>(endpoint: RouteLabel, schema: BodySchema<T>, body: unkn
  */
 export function createXeroConnectionClient(options: XeroConnectionClientOptions): XeroConnectionClient {
   const resolved = resolveOptions(options);
+  const clock: BackendClock = { offsetMs: 0 };
 
   async function send<T>(name: RouteName, schema: BodySchema<T>, body: unknown, requestOptions: WriteRequestOptions = {}): Promise<T> {
     const route = routes[name];
@@ -284,6 +295,7 @@ export function createXeroConnectionClient(options: XeroConnectionClientOptions)
           url,
           timeoutMs: resolved.timeoutMs,
           callerSignal: signal,
+          clock,
           init: {
             method: route.method,
             headers,
@@ -302,7 +314,7 @@ export function createXeroConnectionClient(options: XeroConnectionClientOptions)
     }
   }
 
-  return {
+  const client: XeroConnectionClient = {
     baseUrl: resolved.baseUrl,
     getConnection: (requestOptions) => send('getConnection', routes.getConnection.response, undefined, requestOptions),
     // async, so a bad argument rejects the returned promise like every other failure, never throws.
@@ -326,4 +338,6 @@ export function createXeroConnectionClient(options: XeroConnectionClientOptions)
       return send('chooseOrganisation', routes.chooseOrganisation.response, body, requestOptions);
     },
   };
+  registerBackendClock(client, clock);
+  return client;
 }

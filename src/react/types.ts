@@ -152,9 +152,15 @@ export interface UseXeroConnectionResult {
   /** The backend's last reported connection, or `null` before the first answer. */
   connection: Connection | null;
   /**
-   * When `connection` was read (ms since the epoch; 0 before the first answer): the "now" the
-   * state's expiry is measured from. Measure relative dates ("2 days ago") from it too, so a
-   * server render and its hydration agree.
+   * When `connection` was read (ms since the epoch; 0 before the first answer), on the backend's
+   * clock: the "now" the state's expiry is measured from. Measure relative dates ("2 days ago")
+   * from it too: the connection's dates were written on that clock, and a server render and its
+   * hydration agree.
+   *
+   * The backend's clock is the browser's plus the offset the client measured from its answers'
+   * `Date` header. A backend on another origin must send `Access-Control-Expose-Headers: Date`
+   * for the browser to show it; without it (or with a client not made by
+   * `createXeroConnectionClient`) the browser's clock is used.
    */
   updatedAt: number;
   /**

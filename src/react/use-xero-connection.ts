@@ -16,6 +16,7 @@ import {
   type Tenant,
   type XeroConnectionError,
 } from '../client';
+import { backendClockOffset } from '../client/backend-clock';
 import { rememberConnectSession } from '../client/connect-sessions';
 import { SERVER_PENDING, actionRegistryFor, type HoldPending } from './action-registry';
 import { MESSAGE_SOURCE } from './connect-messages';
@@ -143,8 +144,10 @@ export function useXeroConnection(options: UseXeroConnectionOptions = {}): UseXe
   const readError = query.error;
   const isRetryingAfterError = query.isError && query.isFetching;
   // The moment the answer arrived is "now" for the expiry estimate: pure during render, and
-  // renewed by every refetch (window focus, verify, invalidation).
+  // renewed by every refetch (window focus, verify, invalidation). On the backend's clock, which
+  // wrote the connection's dates: the browser's may be months off (a skewed laptop, an emulator).
   const dataUpdatedAt = query.dataUpdatedAt;
+  const readAt = dataUpdatedAt === 0 ? 0 : dataUpdatedAt + backendClockOffset(client);
 
   const state = useMemo<XeroConnectionState>(
     () =>
@@ -152,11 +155,11 @@ export function useXeroConnection(options: UseXeroConnectionOptions = {}): UseXe
         connection,
         error: readError,
         isFetching: isRetryingAfterError,
-        now: new Date(dataUpdatedAt),
+        now: new Date(readAt),
         expiringWithinDays,
         retry,
       }),
-    [connection, readError, isRetryingAfterError, dataUpdatedAt, expiringWithinDays, retry],
+    [connection, readError, isRetryingAfterError, readAt, expiringWithinDays, retry],
   );
 
   const registry = useMemo(() => actionRegistryFor(queryClient, baseUrl), [queryClient, baseUrl]);
@@ -415,7 +418,7 @@ export function useXeroConnection(options: UseXeroConnectionOptions = {}): UseXe
           connection: verified,
           error: null,
           isFetching: false,
-          now: new Date(),
+          now: new Date(Date.now() + backendClockOffset(client)),
           expiringWithinDays: optionsRef.current.expiringWithinDays ?? DEFAULT_EXPIRING_WITHIN_DAYS,
           retry,
         }).status;
@@ -449,7 +452,7 @@ export function useXeroConnection(options: UseXeroConnectionOptions = {}): UseXe
   return {
     state,
     connection,
-    updatedAt: dataUpdatedAt,
+    updatedAt: readAt,
     connect,
     disconnect,
     reconnect,

@@ -43,7 +43,10 @@ export interface FakeXeroBackendOptions {
   baseUrl: string;
   /** The connection at the start. Default: never connected. */
   initial?: Connection;
-  /** The fake's clock, for the timestamps it writes. Default: the real clock. */
+  /**
+   * The fake's clock, for the timestamps it writes and the `Date` header of every answer (so the
+   * hook and card measure relative dates from it, as from a real backend's). Default: the real clock.
+   */
   now?: () => Date;
   /** Milliseconds every answer waits before it is sent, like a slow network. Default 0. */
   latencyMs?: number;
@@ -425,6 +428,17 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
     },
   };
 
+  // Every answer says what time it is on the fake's clock, as an HTTP server's `Date` does. A
+  // network error, or a host's own failure Response with immutable headers, goes as it is.
+  function dated(response: Response): Response {
+    try {
+      if (!response.headers.has('date')) response.headers.set('date', now().toUTCString());
+    } catch {
+      // Immutable headers.
+    }
+    return response;
+  }
+
   async function respond(endpoint: RouteName, request: Request): Promise<Response> {
     const route = routes[endpoint];
     const text = route.body !== null ? await request.text() : null;
@@ -458,7 +472,7 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
   const handlers = (Object.keys(routes) as RouteName[]).map((endpoint) => {
     const route = routes[endpoint];
     const url = `${base}${route.path}`;
-    const resolver = ({ request }: { request: Request }) => respond(endpoint, request);
+    const resolver = async ({ request }: { request: Request }) => dated(await respond(endpoint, request));
     if (route.method === 'GET') return http.get(url, resolver);
     if (route.method === 'DELETE') return http.delete(url, resolver);
     return http.post(url, resolver);

@@ -30,6 +30,13 @@ describe('createFakeXeroBackend: scenario knobs', () => {
     expect((await client.getConnection()).status).toBe('connected');
   });
 
+  test('every answer, a failure too, carries a Date header from the fake’s now option', async () => {
+    const date = FIXTURE_NOW.toUTCString();
+    expect((await fetch(`${BASE_URL}/connection`)).headers.get('date')).toBe(date);
+    backend.failNext('getConnection', 'XERO_UNAVAILABLE');
+    expect((await fetch(`${BASE_URL}/connection`)).headers.get('date')).toBe(date);
+  });
+
   test('setLatency delays every answer; reset() restores the option', async () => {
     backend.setLatency(120);
     const started = Date.now();

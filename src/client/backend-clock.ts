@@ -1,0 +1,51 @@
+// The backend's clock, as far as its answers' `Date` headers tell. Dates in the contract
+// (`lastUsedAt`, `refreshTokenExpiresAt`, …) are written on the backend's clock; measuring them
+// from the browser's is wrong by however far a laptop's clock (or a test emulator's) has drifted,
+// which reads as "Last used … (in 2 months)". Kept as an offset from the browser's clock, so "now"
+// keeps moving on the page between answers.
+//
+// `Date` is not a CORS-safelisted response header: a backend on another origin must list it in
+// `Access-Control-Expose-Headers`, or the browser hides it and the browser's clock is used.
+
+/** What one client learned about its backend's clock. */
+export interface BackendClock {
+  /** Backend time minus browser time, in ms; 0 until an answer carried a readable `Date`. */
+  offsetMs: number;
+}
+
+/**
+ * The offset an answer shows, or `null` when its `Date` header is missing or unreadable.
+ *
+ * The header has whole seconds and was written somewhere between sending and receiving, so the
+ * backend's time at the browser's `t` lies in `[date - receivedAt, date + 1 s - sentAt]` of
+ * offset. When 0 is in that range the clocks agree as far as the header can tell (a backend on the
+ * same clock never shows a jitter of a second); otherwise its middle, off by at most half a
+ * second and half the round trip.
+ */
+export function offsetFromDateHeader(date: string | null, sentAt: number, receivedAt: number): number | null {
+  if (date === null) return null;
+  const dateMs = Date.parse(date);
+  if (Number.isNaN(dateMs)) return null;
+  const lowest = dateMs - receivedAt;
+  const highest = dateMs + 1000 - sentAt;
+  if (lowest <= 0 && highest >= 0) return 0;
+  return Math.round((lowest + highest) / 2);
+}
+
+// One clock per client object, so the React layer can read the one its provider's client keeps
+// without a new member on `XeroConnectionClient` (hosts may implement that interface themselves).
+const clocks = new WeakMap<object, BackendClock>();
+
+/** Ties `clock` to the client that keeps it up to date. */
+export function registerBackendClock(client: object, clock: BackendClock): void {
+  clocks.set(client, clock);
+}
+
+/**
+ * Backend time minus browser time for `client`, in ms: 0 for a client that has not read a
+ * `Date` yet, one whose backend hides it (cross-origin without `Access-Control-Expose-Headers:
+ * Date`), or one not made by `createXeroConnectionClient`.
+ */
+export function backendClockOffset(client: object): number {
+  return clocks.get(client)?.offsetMs ?? 0;
+}
