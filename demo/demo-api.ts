@@ -13,6 +13,15 @@ export const DEMO_USERS = {
   carol: { id: 'carol', name: 'Carol Smith (viewer)', canManage: false },
 } as const;
 
+/** The Direct Export panel's exports: invoices to Xero Billing, timesheets to Xero Payroll. */
+export const DEMO_EXPORTS = [
+  { kind: 'invoices', integrationId: 'billing', label: 'Export 3 invoices to Xero' },
+  { kind: 'timesheets', integrationId: 'payroll', label: 'Send timesheets to Xero' },
+] as const;
+
+/** `POST /api/exports/${kind}`. */
+export type DemoExportKind = (typeof DEMO_EXPORTS)[number]['kind'];
+
 /** A play user's id. */
 export type DemoUserId = keyof typeof DEMO_USERS;
 
@@ -31,4 +40,8 @@ export interface DemoState {
   keepAlive: boolean;
   /** Refreshes keep-alive made during the last "time passes" control; `null` when keep-alive was off or none ran. */
   keepAliveRefreshes: number | null;
+  /** What (emulated) Xero holds, over all its organisations: the exports that reached it. */
+  xeroHolds: { invoices: number; timesheets: number };
+  /** Whether "Use up today's Xero calls" lowered Xero's day limit (until restored or Start over). */
+  apiLimitsLowered: boolean;
 }

@@ -16,6 +16,7 @@ import { createRoot } from 'react-dom/client';
 
 import { XeroConnectionCard, XeroConnectionProvider, type XeroConnectionEvent } from '../src';
 import type { DemoState, DemoUserId } from './demo-api';
+import { DirectExport } from './direct-export';
 
 type Theme = 'light' | 'dark';
 
@@ -88,6 +89,10 @@ function Controls({ state, onState, onLog }: { state: DemoState; onState: (next:
         {ahead > 0 ? ` (${ahead} ${ahead === 1 ? 'day' : 'days'} ahead)` : ''}. Organisations connected in Xero:{' '}
         {state.xeroConnections.length === 0 ? 'none' : state.xeroConnections.map((item) => item.tenantName ?? 'a tenant without a name').join(', ')}.
       </p>
+      <ul className="xero-holds" aria-label="What Xero holds">
+        <li>Invoices in Xero: {state.xeroHolds.invoices}</li>
+        <li>Timesheets in Xero: {state.xeroHolds.timesheets}</li>
+      </ul>
       <p className="keep-alive-switch">
         <button
           type="button"
@@ -134,6 +139,15 @@ function Controls({ state, onState, onLog }: { state: DemoState; onState: (next:
         <button type="button" aria-disabled={busy} onClick={() => void run('/xero-outage', 'Xero will fail its next call with 503')}>
           Xero outage (next call)
         </button>
+        {state.apiLimitsLowered ? (
+          <button type="button" aria-disabled={busy} onClick={() => void run('/restore-limits', "Xero's call limits are back to 5,000 a day")}>
+            Restore Xero&apos;s call limits
+          </button>
+        ) : (
+          <button type="button" aria-disabled={busy} onClick={() => void run('/use-up-calls', "Today's Xero calls are used up: Xero answers 429 until its day resets")}>
+            Use up today&apos;s Xero calls
+          </button>
+        )}
         <button type="button" aria-disabled={busy} onClick={() => void run('/reset', 'Started over: nothing connected')}>
           Start over
         </button>
@@ -197,26 +211,29 @@ function Portal() {
       </header>
       <main>
         {failure ? <p role="alert">The demo server did not answer: {failure}</p> : null}
-        <div className="cards">
-          {state?.integrations.map((integration) => (
-            <XeroConnectionProvider key={integration.basePath} baseUrl={integration.basePath}>
-              <XeroConnectionCard
-                title={integration.title}
-                headingLevel={2}
-                nonce={cspNonce}
-                // The host knows the user's role; the backend enforces it again (403) either way.
-                canManage={state.users.find((user) => user.id === state.user)?.canManage ?? false}
-                adminContact={{ name: 'Alice Nguyen', email: 'alice@sunrise-care.example' }}
-                onEvent={(event: XeroConnectionEvent) => {
-                  append(`${integration.title}: ${event.type}`);
-                  // Only these change what Xero lists; status_viewed and the dialog's events do not.
-                  if (event.type === 'connected' || event.type === 'disconnected' || event.type === 'verified') {
-                    void demoRequest('/state').then(setState);
-                  }
-                }}
-              />
-            </XeroConnectionProvider>
-          ))}
+        <div className="workspace">
+          <div className="cards">
+            {state?.integrations.map((integration) => (
+              <XeroConnectionProvider key={integration.basePath} baseUrl={integration.basePath}>
+                <XeroConnectionCard
+                  title={integration.title}
+                  headingLevel={2}
+                  nonce={cspNonce}
+                  // The host knows the user's role; the backend enforces it again (403) either way.
+                  canManage={state.users.find((user) => user.id === state.user)?.canManage ?? false}
+                  adminContact={{ name: 'Alice Nguyen', email: 'alice@sunrise-care.example' }}
+                  onEvent={(event: XeroConnectionEvent) => {
+                    append(`${integration.title}: ${event.type}`);
+                    // Only these change what Xero lists; status_viewed and the dialog's events do not.
+                    if (event.type === 'connected' || event.type === 'disconnected' || event.type === 'verified') {
+                      void demoRequest('/state').then(setState);
+                    }
+                  }}
+                />
+              </XeroConnectionProvider>
+            ))}
+          </div>
+          {state ? <DirectExport state={state} onExported={() => void demoRequest('/state').then(setState)} /> : null}
         </div>
         {state ? <Controls state={state} onState={setState} onLog={append} /> : null}
         <section aria-labelledby="log-title">

@@ -24,6 +24,7 @@ import {
 } from '../src/server';
 import { startXeroEmulator, type XeroEmulator } from '../src/server/emulator/xero-emulator';
 import { DEMO_INTEGRATIONS, DEMO_USERS, type DemoState, type DemoUserId } from './demo-api';
+import { EXPORTS_PATH, exportRoutes } from './exports';
 
 /** Options of {@link startDemo}. */
 export interface DemoOptions {
@@ -219,6 +220,19 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     return refreshed;
   }
   let lastRefreshes: number | null = null;
+  // Set while "Use up today's Xero calls" holds Xero's day limit down: restores Xero's limits.
+  let restoreApiLimits: (() => void) | null = null;
+  function restoreXeroLimits(): void {
+    restoreApiLimits?.();
+    restoreApiLimits = null;
+  }
+
+  const exportRoute = exportRoutes({
+    handlerOf: (id) => backends[integrations.findIndex((item) => item.id === id)]?.handler ?? null,
+    isSignedIn: (req) => cookieUser(req.headers.cookie) !== null,
+    now: () => emulator?.now() ?? new Date(),
+    readJson,
+  });
 
   const page =
     options.strictCspPage === undefined
@@ -240,6 +254,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     xeroConnections: emulator ? emulator.connections().map(({ tenantId, tenantName }) => ({ tenantId, tenantName })) : [],
     keepAlive: keepAliveOn,
     keepAliveRefreshes: lastRefreshes,
+    // Over every organisation, connected or not: removing the app in Xero does not delete what it exported.
+    xeroHolds: {
+      invoices: emulator ? emulator.organisations.reduce((sum, org) => sum + emulator.invoices(org.tenantId).length, 0) : 0,
+      timesheets: emulator ? emulator.organisations.reduce((sum, org) => sum + emulator.timesheets(org.tenantId).length, 0) : 0,
+    },
+    apiLimitsLowered: restoreApiLimits !== null,
   });
 
   // The demo controls play what happens on Xero's side. They exist only with the emulator.
@@ -274,8 +294,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       for (const connection of emulator.connections()) emulator.removeApp(connection.tenantId);
     } else if (path === '/xero-outage') {
       emulator.failNext('/', { status: 503, body: { Title: 'Service Unavailable' } });
+    } else if (path === '/use-up-calls') {
+      restoreApiLimits ??= emulator.setApiLimits({ day: 1 });
+      // The day's one call is spent as any call is, through a handler: a read of the organisation.
+      // Where the day's calls were already spent, Xero refuses it, which is the point.
+      await Promise.allSettled(backends.map((backend) => backend.handler.xeroFetch('/api.xro/2.0/Organisation')));
+    } else if (path === '/restore-limits') {
+      restoreXeroLimits();
     } else if (path === '/reset') {
       for (const connection of emulator.connections()) emulator.removeApp(connection.tenantId);
+      restoreXeroLimits();
       keepAliveOn = initialKeepAlive;
       store = await openStore();
       replaceBackends();
@@ -289,6 +317,18 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const path = new URL(req.url ?? '/', origin).pathname;
     const backend = backends.find((item) => path === item.basePath || path.startsWith(`${item.basePath}/`));
     if (backend) return backend.listener(req, res);
+    if (path.startsWith(`${EXPORTS_PATH}/`)) {
+      exportRoute(req, res, path).then(
+        (answered) => {
+          if (!answered) sendJson(res, 404, { error: `no export at ${path}` });
+        },
+        (error: unknown) => {
+          console.error(error);
+          if (!res.headersSent) sendJson(res, 500, { error: 'the export failed' });
+        },
+      );
+      return;
+    }
     if (path.startsWith('/demo/')) {
       void control(req, res, path.slice('/demo'.length)).catch((error: unknown) => {
         console.error(error);
