@@ -10,6 +10,7 @@ export {
   useXeroConnection,
   xeroConnectionKeys,
   connectionQueryOptions,
+  notifyXeroProblem,
   DEFAULT_EXPIRING_WITHIN_DAYS,
   type XeroConnectionProviderProps,
   type XeroConnectionQueryKey,

@@ -37,6 +37,8 @@ export interface ActionRegistry {
   setOutcome(outcome: ConnectOutcome | null): void;
   /** Errors already passed to an `onError`, so joining hooks do not report the same one twice. */
   readonly reported: WeakSet<object>;
+  /** The `refresh()` in flight, which calls meanwhile join: one read however many ask. */
+  refreshing: Promise<void> | null;
 }
 
 function createActionRegistry(): ActionRegistry {
@@ -87,6 +89,7 @@ function createActionRegistry(): ActionRegistry {
       notify();
     },
     reported: new WeakSet(),
+    refreshing: null,
   };
 }
 

@@ -32,7 +32,7 @@ export const connectResultMessageSchema = /* @__PURE__ */ z.object({
 /** A connect result message. */
 export type ConnectResultMessage = z.infer<typeof connectResultMessageSchema>;
 
-/** Another tab connected or disconnected an integration: read it again. */
+/** Another tab connected or disconnected an integration, or met a problem with it: read it again. */
 export const changedMessageSchema = /* @__PURE__ */ z.object({
   source: /* @__PURE__ */ z.literal(MESSAGE_SOURCE),
   type: /* @__PURE__ */ z.literal('changed'),

@@ -8,6 +8,7 @@ export {
 export { useXeroConnection } from './use-xero-connection';
 export { xeroConnectionKeys, type XeroConnectionQueryKey } from './query-keys';
 export { CONNECTION_STALE_TIME_MS, connectionQueryOptions } from './query-options';
+export { notifyXeroProblem } from './refresh-connection';
 export {
   DEFAULT_EXPIRING_WITHIN_DAYS,
   deriveConnectionState,

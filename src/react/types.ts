@@ -188,6 +188,15 @@ export interface UseXeroConnectionResult {
    * others in Xero) and updates the state with the answer. A second call while one runs joins it.
    */
   chooseOrganisation: (tenantId: string) => Promise<Connection>;
+  /**
+   * Reads the connection again now, ignoring how fresh it is, for every hook and card on the
+   * integration, and tells the origin's other tabs to read it too. Call it when the host met a
+   * problem with the connection (its export route answered `XERO_INVALID_GRANT`, say): they all
+   * show the recovery at once. Calls while one runs share it (one request), and the function
+   * keeps its identity between renders, so an effect may call it on mount. Never rejects: a failed
+   * read shows as the `error` state. Outside components, use `notifyXeroProblem`.
+   */
+  refresh: () => Promise<void>;
   /** Records a UI event the hook cannot see itself (the confirm dialog opening or being cancelled). */
   track: (event: { type: 'disconnect_requested' } | { type: 'disconnect_cancelled' }) => void;
   isConnecting: boolean;

@@ -25,6 +25,7 @@ import { disconnectedConnection } from './disconnected-connection';
 import { listenToOtherTabs, postToOtherTabs } from './page-channel';
 import { openBlankPopup, watchPopup } from './popup-round-trip';
 import { connectionQueryOptions } from './query-options';
+import { refreshConnection } from './refresh-connection';
 import { toClientError } from './to-client-error';
 import type {
   ConnectOptions,
@@ -108,8 +109,10 @@ function closeQuietly(popup: Window | null | undefined): void {
  * is read, `connect_cancelled` when the user chose Cancel in Xero, `connect_failed` + `onError`
  * otherwise. With `mode: 'popup'` the same outcome comes from the pop-up instead.
  *
- * **Freshness.** The status is read again when the window regains focus, and at once when another
- * tab of the origin connects or disconnects the same integration (BroadcastChannel).
+ * **Freshness.** The status is read again when the window regains focus, at once when another
+ * tab of the origin connects, disconnects or met a problem with the same integration
+ * (BroadcastChannel), and on `refresh()`: call it when the host's own route answered a problem
+ * (see `isXeroReconnectProblem`), and every card and hook on the integration shows the recovery.
  *
  * Safe under StrictMode (one request, one event per change) and in server rendering (the state is
  * `loading`; nothing touches `window`).
@@ -195,7 +198,8 @@ export function useXeroConnection(options: UseXeroConnectionOptions = {}): UseXe
   useConnectedCallback(connection, dataUpdatedAt, expectConnectedSinceRef, optionsRef, emit);
   useReadErrorCallback(readError, optionsRef);
 
-  const refresh = useCallback(
+  // What this tab does when told (a return from Xero, another tab's change): read again, quietly.
+  const reread = useCallback(
     // cancelRefetch: false, so many hooks asking at once share one GET instead of restarting it.
     () => queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false }),
     [queryClient, queryKey],
@@ -219,20 +223,20 @@ export function useXeroConnection(options: UseXeroConnectionOptions = {}): UseXe
         case 'popup_blocked':
           break;
       }
-      void refresh();
+      void reread();
     },
-    [registry, emit, fail, refresh, baseUrl],
+    [registry, emit, fail, reread, baseUrl],
   );
 
-  useConnectReturn(baseUrl, registry, settleOutcome, refresh);
+  useConnectReturn(baseUrl, registry, settleOutcome, reread);
 
   // Another tab connected or disconnected this integration: read it again now.
   useEffect(
     () =>
       listenToOtherTabs((message) => {
-        if (message.baseUrl === baseUrl) void refresh();
+        if (message.baseUrl === baseUrl) void reread();
       }),
-    [baseUrl, refresh],
+    [baseUrl, reread],
   );
 
   // A pop-up watched by this hook stops being watched when the hook goes (and its action ends).
@@ -446,6 +450,9 @@ export function useXeroConnection(options: UseXeroConnectionOptions = {}): UseXe
     [registry, client, fail, queryClient, queryKey, baseUrl, emit],
   );
 
+  // What a host (or the reconnect notice) calls after meeting a problem: read now, tell the tabs.
+  const refresh = useCallback(() => refreshConnection(queryClient, baseUrl), [queryClient, baseUrl]);
+
   const track = useCallback<UseXeroConnectionResult['track']>((event) => emit(event), [emit]);
   const dismissReturnOutcome = useCallback(() => registry.setOutcome(null), [registry]);
 
@@ -458,6 +465,7 @@ export function useXeroConnection(options: UseXeroConnectionOptions = {}): UseXe
     reconnect,
     verify,
     chooseOrganisation,
+    refresh,
     track,
     isConnecting: pending.connect,
     isDisconnecting: pending.disconnect,
