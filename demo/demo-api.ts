@@ -22,6 +22,9 @@ export const DEMO_EXPORTS = [
 /** `POST /api/exports/${kind}`. */
 export type DemoExportKind = (typeof DEMO_EXPORTS)[number]['kind'];
 
+/** Whom a viewer is told to ask (the cards and the export notices alike). */
+export const DEMO_ADMIN_CONTACT = { name: 'Alice Nguyen', email: 'alice@sunrise-care.example' };
+
 /** A play user's id. */
 export type DemoUserId = keyof typeof DEMO_USERS;
 

@@ -1,28 +1,25 @@
 // The Direct Export panel: what the portal's export page does with the connection. Each button
 // posts to the demo's own export route (demo/exports.ts, `handler.xeroFetch` behind it) with an
-// export id made for that click, and shows the host's result: what Xero saved, the recovery at
-// the point of failure (a reconnect problem), or "try again at …" (a rate limit or an outage).
-// A failed export is kept in sessionStorage with its id, so it survives the round trip through
-// Xero's consent page and **Retry export** sends the same export, which Xero applies once.
-import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useId, useState, type ReactNode } from 'react';
+// export id made for that click, and shows the host's result: what Xero saved, or the problem in
+// `<XeroReconnectNotice>` (the recovery at the point of failure, or "try again at …"). The id of
+// an export waiting for a reconnect is kept in sessionStorage, so it survives the round trip
+// through Xero's consent page and **Retry export** sends the same export, which Xero applies once.
+import { useId, useState } from 'react';
 
-import { XeroConnectionProvider, useXeroConnection, xeroConnectionKeys } from '../src';
+import { XeroConnectionProvider, XeroReconnectNotice } from '../src';
 import { isXeroReconnectProblem, isXeroRetryLaterProblem, readXeroProblem } from '../src/client';
 import type { Problem } from '../src/contract';
-import { DEMO_EXPORTS, type DemoExportKind, type DemoState } from './demo-api';
+import { DEMO_ADMIN_CONTACT, DEMO_EXPORTS, type DemoExportKind, type DemoState } from './demo-api';
 
 type DemoExport = (typeof DEMO_EXPORTS)[number];
 
 /** What one export came to, as the panel shows it. */
 type ExportResult =
   | { kind: 'done'; text: string }
-  /** Xero, or the route, refused it: no point retrying the same export. */
+  /** Xero, or the route, refused it: the same export again would be refused too. */
   | { kind: 'refused'; text: string }
-  /** Xero cannot take it now: the same export later will. */
-  | { kind: 'later'; text: string }
-  /** The connection needs the recovery; `phase` says whether the user went to reconnect. */
-  | { kind: 'reconnect'; problem: Problem; phase: 'failed' | 'reconnecting' };
+  /** A reconnect or try-later problem: the notice's to show. */
+  | { kind: 'problem'; problem: Problem };
 
 interface ExportRun {
   exportId: string;
@@ -31,27 +28,26 @@ interface ExportRun {
 
 const STORAGE_KEY = 'demo-direct-export';
 
-const dateTime = new Intl.DateTimeFormat('en-AU', { dateStyle: 'medium', timeStyle: 'short' });
 const money = new Intl.NumberFormat('en-AU', { style: 'currency', currency: 'AUD' });
 
-/** The run of each export kept across the round trip through Xero: only those that wait for a reconnect. */
-function loadRuns(): Partial<Record<DemoExportKind, ExportRun>> {
+/** The ids of the exports waiting for a reconnect, by kind. */
+function waitingExports(): Partial<Record<DemoExportKind, string>> {
   try {
-    return JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? '{}') as Partial<Record<DemoExportKind, ExportRun>>;
+    return JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? '{}') as Partial<Record<DemoExportKind, string>>;
   } catch {
     return {};
   }
 }
 
-function saveRun(kind: DemoExportKind, run: ExportRun): void {
-  const runs = { ...loadRuns(), [kind]: run.result?.kind === 'reconnect' ? run : undefined };
-  sessionStorage.setItem(STORAGE_KEY, JSON.stringify(runs));
+function rememberRun(kind: DemoExportKind, run: ExportRun): void {
+  const waiting = run.result?.kind === 'problem' && isXeroReconnectProblem(run.result.problem);
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ ...waitingExports(), [kind]: waiting ? run.exportId : undefined }));
 }
 
-/** "Exported 3 invoices to Xero": what Xero's answer says it saved. */
+/** "Exported 3 invoices to Xero: …": what Xero's answer says it saved. */
 function describeSaved(kind: DemoExportKind, body: unknown): string {
   if (kind === 'invoices') {
-    const invoices = (body as { Invoices?: { InvoiceNumber?: string; Total?: number; Status?: string }[] }).Invoices ?? [];
+    const invoices = (body as { Invoices?: { InvoiceNumber?: string; Total?: number }[] }).Invoices ?? [];
     const total = invoices.reduce((sum, invoice) => sum + (invoice.Total ?? 0), 0);
     const numbers = invoices.map((invoice) => invoice.InvoiceNumber).filter(Boolean);
     return `Exported ${invoices.length} ${invoices.length === 1 ? 'invoice' : 'invoices'} to Xero: ${numbers.join(', ')}, ${money.format(total)} in all, saved as drafts.`;
@@ -61,7 +57,7 @@ function describeSaved(kind: DemoExportKind, body: unknown): string {
   return `Sent ${timesheets.length} ${timesheets.length === 1 ? 'timesheet' : 'timesheets'} to Xero: ${hours} hours, saved as drafts.`;
 }
 
-/** Xero's validation messages (400 ValidationException), or its title. */
+/** Xero's validation messages (400 ValidationException), or the status. */
 function describeRefusal(status: number, body: unknown): string {
   const elements = (body as { Elements?: { ValidationErrors?: { Message?: string }[] }[] } | null)?.Elements ?? [];
   const messages = elements.flatMap((element) => element.ValidationErrors ?? []).map((error) => error.Message);
@@ -77,154 +73,83 @@ async function runExport(item: DemoExport, exportId: string): Promise<ExportResu
       body: JSON.stringify({ exportId }),
     });
   } catch {
-    return { kind: 'later', text: 'The portal did not answer: try this export again in a moment.' };
+    return { kind: 'refused', text: 'The portal did not answer: try this export again in a moment.' };
   }
   const problem = await readXeroProblem(response);
-  if (isXeroReconnectProblem(problem)) return { kind: 'reconnect', problem, phase: 'failed' };
-  if (isXeroRetryLaterProblem(problem)) {
-    // "At" on the backend's clock (its Date header), which is Xero's: the browser's may differ.
-    const serverNow = Date.parse(response.headers.get('date') ?? '') || Date.now();
-    const seconds = problem.retryAfterSeconds;
-    return {
-      kind: 'later',
-      text:
-        seconds === undefined
-          ? 'Xero is busy: try this export again in a few minutes.'
-          : `Xero is busy: try this export again at ${dateTime.format(new Date(serverNow + seconds * 1000))}.`,
-    };
-  }
+  if (isXeroReconnectProblem(problem) || isXeroRetryLaterProblem(problem)) return { kind: 'problem', problem };
   const body: unknown = await response.json().catch(() => null);
   if (response.ok) return { kind: 'done', text: describeSaved(item.kind, body) };
-  return { kind: 'refused', text: problem?.detail ?? describeRefusal(response.status, body) };
+  return { kind: 'refused', text: problem?.title ?? describeRefusal(response.status, body) };
 }
 
-/**
- * Stands in for `<XeroReconnectNotice>` until it lands: the problem's code, a Reconnect, and once
- * the connection is back, the host's retry.
- */
-function ReconnectPlaceholder({
-  title,
-  problem,
-  phase,
-  canManage,
-  onReconnecting,
-  retryAction,
-}: {
+interface ExportActionProps {
+  item: DemoExport;
   title: string;
-  problem: Problem;
-  phase: 'failed' | 'reconnecting';
   canManage: boolean;
-  onReconnecting: () => void;
-  retryAction: ReactNode;
-}) {
-  const { state, reconnect, isReconnecting } = useXeroConnection({ canManage });
-  const back = phase === 'reconnecting' && (state.status === 'connected' || state.status === 'expiring');
-  if (back) {
-    return (
-      <div role="status" className="export-notice" data-state="reconnected">
-        <p>{title} is reconnected. The export can run now.</p>
-        {retryAction}
-      </div>
-    );
-  }
-  // Why, as far as the connection says (the card beside it says the same, at length).
-  const why =
-    state.status !== 'needs_reauth'
-      ? ''
-      : state.reason === 'tenant_removed_in_xero'
-        ? ` ${state.tenant?.tenantName ?? 'The organisation'} removed the app in Xero.`
-        : state.reason === 'refresh_token_revoked'
-          ? ' Access was revoked in Xero.'
-          : ' The connection expired unused.';
-  return (
-    <div role="alert" className="export-notice">
-      <p>
-        {title} needs reconnecting before this export can run ({problem.code}).{why}
-      </p>
-      {canManage ? (
-        <button
-          type="button"
-          data-xc-button="primary"
-          aria-disabled={isReconnecting}
-          onClick={() => {
-            if (isReconnecting) return;
-            onReconnecting();
-            void reconnect();
-          }}
-        >
-          Reconnect
-        </button>
-      ) : (
-        <p>Ask an administrator to reconnect it.</p>
-      )}
-    </div>
-  );
+  /** The page's CSP nonce, for the notice's dialog. */
+  nonce: string | undefined;
+  onExported: () => void;
 }
 
-function ExportAction({ item, title, basePath, canManage, onExported }: { item: DemoExport; title: string; basePath: string; canManage: boolean; onExported: () => void }) {
-  const queryClient = useQueryClient();
+function ExportAction({ item, title, canManage, nonce, onExported }: ExportActionProps) {
   const headingId = useId();
-  const [run, setRun] = useState<ExportRun | null>(() => loadRuns()[item.kind] ?? null);
+  // After the round trip through Xero the page is new: the export that waited for it is still here.
+  const [run, setRun] = useState<ExportRun | null>(() => {
+    const exportId = waitingExports()[item.kind];
+    return exportId === undefined ? null : { exportId, result: null };
+  });
   const [busy, setBusy] = useState(false);
-
-  const update = useCallback(
-    (next: ExportRun) => {
-      saveRun(item.kind, next);
-      setRun(next);
-    },
-    [item.kind],
-  );
 
   const send = async (exportId: string) => {
     if (busy) return;
     setBusy(true);
-    update({ exportId, result: null });
     try {
-      const result = await runExport(item, exportId);
-      update({ exportId, result });
-      // The host tells the package what it met: every card for this integration reads the connection again.
-      if (result.kind === 'reconnect') await queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.connection(basePath) });
-      if (result.kind === 'done') onExported();
+      const next = { exportId, result: await runExport(item, exportId) };
+      rememberRun(item.kind, next);
+      setRun(next);
+      if (next.result.kind === 'done') onExported();
     } finally {
       setBusy(false);
     }
   };
 
   const result = run?.result ?? null;
-  const retry =
-    run === null ? null : (
-      <button type="button" data-xc-button="primary" aria-disabled={busy} onClick={() => void send(run.exportId)}>
-        Retry export
-      </button>
-    );
+  const problem = result?.kind === 'problem' ? result.problem : null;
   return (
-    <div className="export-action" aria-labelledby={headingId} role="group">
+    <div className="export-action" role="group" aria-labelledby={headingId}>
       <h3 id={headingId}>
         {item.kind === 'invoices' ? 'Invoices' : 'Timesheets'} <span className="export-integration">· {title}</span>
       </h3>
+      {/* aria-disabled, not disabled, while it runs: a disabled button drops the keyboard focus. */}
       <button type="button" data-xc-button="secondary" aria-disabled={busy} data-pending={busy ? '' : undefined} onClick={() => void send(crypto.randomUUID())}>
         {item.label}
       </button>
       {/* Polite, and there from the start, so every result is announced. */}
       <p role="status" className="export-result" data-result={result?.kind}>
-        {busy ? 'Sending to Xero…' : result !== null && result.kind !== 'reconnect' ? result.text : ''}
+        {busy ? 'Sending to Xero…' : result?.kind === 'done' || result?.kind === 'refused' ? result.text : ''}
       </p>
-      {result?.kind === 'reconnect' && run !== null ? (
-        <ReconnectPlaceholder
-          title={title}
-          problem={result.problem}
-          phase={result.phase}
-          canManage={canManage}
-          onReconnecting={() => update({ exportId: run.exportId, result: { ...result, phase: 'reconnecting' } })}
-          retryAction={retry}
-        />
-      ) : null}
+      {/* Rendered even without a problem: after a reconnect it started, it says the connection is back. */}
+      <XeroReconnectNotice
+        title={title}
+        problem={problem}
+        canManage={canManage}
+        headingLevel={4}
+        adminContact={DEMO_ADMIN_CONTACT}
+        nonce={nonce}
+        retryAction={
+          run === null || result?.kind === 'done' ? null : (
+            <button type="button" data-xc-button="primary" aria-disabled={busy} onClick={() => void send(run.exportId)}>
+              Retry export
+            </button>
+          )
+        }
+      />
     </div>
   );
 }
 
 /** The panel beside the cards: one export per integration the demo has. */
-export function DirectExport({ state, onExported }: { state: DemoState; onExported: () => void }) {
+export function DirectExport({ state, nonce, onExported }: { state: DemoState; nonce: string | undefined; onExported: () => void }) {
   const canManage = state.users.find((user) => user.id === state.user)?.canManage ?? false;
   return (
     <section className="direct-export" aria-labelledby="direct-export-title">
@@ -234,7 +159,7 @@ export function DirectExport({ state, onExported }: { state: DemoState; onExport
         const integration = state.integrations.find((candidate) => candidate.id === item.integrationId);
         return integration === undefined ? null : (
           <XeroConnectionProvider key={item.kind} baseUrl={integration.basePath}>
-            <ExportAction item={item} title={integration.title} basePath={integration.basePath} canManage={canManage} onExported={onExported} />
+            <ExportAction item={item} title={integration.title} canManage={canManage} nonce={nonce} onExported={onExported} />
           </XeroConnectionProvider>
         );
       })}

@@ -16,7 +16,7 @@ export interface ExportRoutesOptions {
   handlerOf(integrationId: 'billing' | 'payroll'): XeroConnectionHandlerWithKeepAlive | null;
   /** Whether the request comes from a signed-in play user. */
   isSignedIn(req: IncomingMessage): boolean;
-  /** The backend's clock (the emulator's): dates in the exported data and the answer's `Date`. */
+  /** The backend's clock (the emulator's): the dates in the exported data. */
   now(): Date;
   /** The request's JSON body, or `null`. */
   readJson(req: IncomingMessage): Promise<unknown>;
@@ -70,9 +70,8 @@ function exportRequest(kind: DemoExportKind, now: Date): { integrationId: 'billi
   };
 }
 
-async function send(res: ServerResponse, response: Response, now: Date): Promise<void> {
-  // `Date` on the backend's clock: the page says "try again at …" from it, not from the browser's.
-  res.writeHead(response.status, { ...Object.fromEntries(response.headers), date: now.toUTCString(), 'cache-control': 'no-store' });
+async function send(res: ServerResponse, response: Response): Promise<void> {
+  res.writeHead(response.status, { ...Object.fromEntries(response.headers), 'cache-control': 'no-store' });
   res.end(Buffer.from(await response.arrayBuffer()));
 }
 
@@ -85,9 +84,8 @@ export function exportRoutes(options: ExportRoutesOptions) {
   return async function exportRoute(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
     const kind = path.slice(EXPORTS_PATH.length + 1);
     if (!path.startsWith(`${EXPORTS_PATH}/`) || (kind !== 'invoices' && kind !== 'timesheets')) return false;
-    const now = options.now();
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-      send(res, Response.json(body, { status, headers }), now);
+      send(res, Response.json(body, { status, headers }));
     if (req.method !== 'POST') return answer(405, { error: 'method not allowed' }, { allow: 'POST' }).then(() => true);
     if (!options.isSignedIn(req)) return answer(401, { error: 'sign in first' }).then(() => true);
     const body = (await options.readJson(req)) as { exportId?: unknown } | null;
@@ -95,7 +93,7 @@ export function exportRoutes(options: ExportRoutesOptions) {
     if (typeof exportId !== 'string' || !/^[\w-]{1,64}$/.test(exportId)) {
       return answer(400, { error: '`exportId` must be 1 to 64 letters, digits, _ or -' }).then(() => true);
     }
-    const request = exportRequest(kind, now);
+    const request = exportRequest(kind, options.now());
     const handler = options.handlerOf(request.integrationId);
     if (handler === null) return answer(404, { error: `no ${request.integrationId} integration in this demo` }).then(() => true);
     try {
@@ -106,12 +104,12 @@ export function exportRoutes(options: ExportRoutesOptions) {
         idempotencyKey: `${kind}-${exportId}`, // the same export sent twice is applied once
       });
       // Xero's own answer: 200 with what it saved, or 400 with its validation errors.
-      await send(res, new Response(xero.body, { status: xero.status, headers: { 'content-type': 'application/json' } }), now);
+      await send(res, new Response(xero.body, { status: xero.status, headers: { 'content-type': 'application/json' } }));
     } catch (error) {
       // XERO_INVALID_GRANT / XERO_TENANT_NOT_FOUND: the page shows the reconnect;
       // XERO_RATE_LIMITED / XERO_UNAVAILABLE: "try again at …" (retryAfterSeconds, Retry-After).
       if (!(error instanceof XeroConnectionHandlerError)) throw error;
-      await send(res, error.toResponse({ instance: path }), now);
+      await send(res, error.toResponse({ instance: path }));
     }
     return true;
   };

@@ -8,6 +8,7 @@ import '../src/components/styles/theme.css';
 import '../src/components/styles/buttons.css';
 import '../src/components/styles/dialog.css';
 import '../src/components/styles/card.css';
+import '../src/components/styles/notice.css';
 import './demo.css';
 
 import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
@@ -15,7 +16,7 @@ import { StrictMode, useCallback, useEffect, useId, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import { XeroConnectionCard, XeroConnectionProvider, type XeroConnectionEvent } from '../src';
-import type { DemoState, DemoUserId } from './demo-api';
+import { DEMO_ADMIN_CONTACT, type DemoState, type DemoUserId } from './demo-api';
 import { DirectExport } from './direct-export';
 
 type Theme = 'light' | 'dark';
@@ -221,7 +222,7 @@ function Portal() {
                   nonce={cspNonce}
                   // The host knows the user's role; the backend enforces it again (403) either way.
                   canManage={state.users.find((user) => user.id === state.user)?.canManage ?? false}
-                  adminContact={{ name: 'Alice Nguyen', email: 'alice@sunrise-care.example' }}
+                  adminContact={DEMO_ADMIN_CONTACT}
                   onEvent={(event: XeroConnectionEvent) => {
                     append(`${integration.title}: ${event.type}`);
                     // Only these change what Xero lists; status_viewed and the dialog's events do not.
@@ -233,7 +234,7 @@ function Portal() {
               </XeroConnectionProvider>
             ))}
           </div>
-          {state ? <DirectExport state={state} onExported={() => void demoRequest('/state').then(setState)} /> : null}
+          {state ? <DirectExport state={state} nonce={cspNonce} onExported={() => void demoRequest('/state').then(setState)} /> : null}
         </div>
         {state ? <Controls state={state} onState={setState} onLog={append} /> : null}
         <section aria-labelledby="log-title">
