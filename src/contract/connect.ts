@@ -11,16 +11,23 @@ export const CONNECT_MODES = ['connect', 'reauth'] as const;
 /** How a connect round trip is meant: see {@link CONNECT_MODES}. */
 export type ConnectMode = (typeof CONNECT_MODES)[number];
 
+/** The longest `returnTo` and `expectedTenantId` a backend keeps for a round trip. */
+export const MAX_CONNECT_FIELD_LENGTH = 2048;
+
 /**
  * Body of `POST /connect`. Strict: an unknown field is a `VALIDATION_FAILED` error, not ignored,
  * so a typo in a host's request is caught rather than silently dropped.
  */
 export const connectRequestSchema = /* @__PURE__ */ z.strictObject({
-  /** Absolute URL the backend redirects the browser to after Xero; validated by the backend (no open redirects). */
-  returnTo: httpUrlSchema,
+  /**
+   * Absolute URL the backend redirects the browser to after Xero; validated by the backend (no open
+   * redirects). At most {@link MAX_CONNECT_FIELD_LENGTH} characters: the backend keeps it until the
+   * round trip ends.
+   */
+  returnTo: /* @__PURE__ */ httpUrlSchema.check(/* @__PURE__ */ z.maxLength(MAX_CONNECT_FIELD_LENGTH)),
   mode: /* @__PURE__ */ z.enum(CONNECT_MODES),
-  /** In `reauth` mode, the tenant the user must connect again; another one is `XERO_TENANT_MISMATCH`. */
-  expectedTenantId: /* @__PURE__ */ z.optional(nonEmptyStringSchema),
+  /** In `reauth` mode, the tenant the user must connect again; another one is `XERO_TENANT_MISMATCH`. At most {@link MAX_CONNECT_FIELD_LENGTH} characters. */
+  expectedTenantId: /* @__PURE__ */ z.optional(/* @__PURE__ */ nonEmptyStringSchema.check(/* @__PURE__ */ z.maxLength(MAX_CONNECT_FIELD_LENGTH))),
 });
 
 /** Body of `POST /connect`. */

@@ -34,6 +34,7 @@ export {
   callbackRequestSchema,
   chooseOrganisationRequestSchema,
   connectRequestSchema,
+  MAX_CONNECT_FIELD_LENGTH,
   connectResponseSchema,
   type CallbackRequest,
   type ChooseOrganisationRequest,

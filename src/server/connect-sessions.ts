@@ -7,6 +7,14 @@ import { XeroConnectionHandlerError } from './xero-error';
 /** How long a started round trip may take before the browser comes back. */
 export const DEFAULT_CONNECT_SESSION_TTL_MS = 10 * 60_000;
 
+/**
+ * Pending round trips one user may have for one integration and account: a person retrying a
+ * few times, never thousands (each holds a state and a PKCE verifier until it expires).
+ */
+export const MAX_PENDING_CONNECTS_PER_USER = 10;
+/** Pending round trips one account may have for one integration: its administrators together. */
+export const MAX_PENDING_CONNECTS_PER_ACCOUNT = 50;
+
 /** Starts a round trip: a fresh single-use `state` bound to the user, and a PKCE verifier. */
 export async function startConnectSession(
   store: ConnectionStore,
@@ -36,7 +44,23 @@ export async function startConnectSession(
     contractMinor: input.contractMinor,
     expiresAt: new Date(input.now.getTime() + input.ttlMs).toISOString(),
   };
-  await store.putConnectSession(session);
+  if (store.startConnectSession === undefined) {
+    await store.putConnectSession(session);
+  } else {
+    const verdict = await store.startConnectSession(session, {
+      perUser: MAX_PENDING_CONNECTS_PER_USER,
+      perAccount: MAX_PENDING_CONNECTS_PER_ACCOUNT,
+      now: input.now.toISOString(),
+    });
+    if (!verdict.stored) {
+      const who = verdict.limit === 'user' ? 'you have' : verdict.limit === 'account' ? 'this account has' : 'the backend has';
+      const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(verdict.retryAt) - input.now.getTime()) / 1000));
+      // A 429 the client waits out; the list of codes is closed, and this is the one that says so.
+      throw new XeroConnectionHandlerError('XERO_RATE_LIMITED', `Too many connect round trips pending: ${who} the most allowed; try again in ${retryAfterSeconds} s`, {
+        retryAfterSeconds,
+      });
+    }
+  }
   return { session, codeChallenge: await oauth.calculatePKCECodeChallenge(codeVerifier) };
 }
 

@@ -164,6 +164,16 @@ export interface ConnectionStore {
   /** Removes and returns the session for `state`, or `null` when unknown or already taken. */
   takeConnectSession(state: string): Promise<ConnectSession | null>;
   /**
+   * Optional: stores a started round trip within bounds, atomically. Drops every expired session
+   * first, then refuses (stores nothing) when the session's user already has `limits.perUser`
+   * pending round trips for its integration and account, its account `limits.perAccount`, or the
+   * store its own cap; it never drops another account's pending session to make room. The three
+   * stores of this package implement it (see {@link connectSessionVerdict}); without it the handler
+   * falls back to {@link ConnectionStore.putConnectSession}, whose cap drops the oldest session of
+   * any account, so one account's administrator can end another's round trip.
+   */
+  startConnectSession?(session: ConnectSession, limits: ConnectSessionLimits): Promise<StartConnectSessionResult>;
+  /**
    * Optional: a lock on one connection that holds across every process sharing this store. Stores
    * that several backend instances share (the PostgreSQL one) implement it; the memory and SQLite
    * stores do not need to, as the handler's in-process lock already covers one process.
@@ -218,6 +228,51 @@ export function idempotencyScope(id: IdempotencyKeyId): string {
   return JSON.stringify([id.integrationKey, id.accountId, id.userId, id.route, id.key]);
 }
 
+/** The bounds of {@link ConnectionStore.startConnectSession}. */
+export interface ConnectSessionLimits {
+  /** Pending (unexpired) round trips one user may have for one integration and account. */
+  perUser: number;
+  /** Pending round trips one account may have for one integration. */
+  perAccount: number;
+  /** The time expiry is judged at, as `Date.prototype.toISOString` writes it. */
+  now: string;
+}
+
+/** What {@link ConnectionStore.startConnectSession} did: stored it, or refused it and which bound was met. */
+export type StartConnectSessionResult =
+  | { stored: true }
+  | {
+      stored: false;
+      /** `user` and `account`: {@link ConnectSessionLimits}; `store`: the store's own cap (e.g. `maxConnectSessions`). */
+      limit: 'user' | 'account' | 'store';
+      /** When the oldest of the sessions that count against that bound expires: a retry after it can succeed. */
+      retryAt: string;
+    };
+
+/** The pending sessions that count against each bound, as a store counts them (after dropping expired ones). */
+export interface PendingConnectSessions {
+  user: { count: number; oldestExpiresAt: string | null };
+  account: { count: number; oldestExpiresAt: string | null };
+  store: { count: number; oldestExpiresAt: string | null };
+}
+
+/**
+ * The one rule every store applies in {@link ConnectionStore.startConnectSession}: the user's bound
+ * first, then the account's, then the store's cap, each refused until its oldest session expires.
+ */
+export function connectSessionVerdict(pending: PendingConnectSessions, limits: ConnectSessionLimits, storeCap: number): StartConnectSessionResult {
+  const bounds = [
+    ['user', limits.perUser],
+    ['account', limits.perAccount],
+    ['store', storeCap],
+  ] as const;
+  for (const [limit, bound] of bounds) {
+    const { count, oldestExpiresAt } = pending[limit];
+    if (count >= bound) return { stored: false, limit, retryAt: oldestExpiresAt ?? limits.now };
+  }
+  return { stored: true };
+}
+
 /** Sorts due connections oldest refresh token first (then by account, for a stable order). */
 export function compareDue(a: DueConnection, b: DueConnection): number {
   return Date.parse(a.refreshTokenIssuedAt) - Date.parse(b.refreshTokenIssuedAt) || a.key.accountId.localeCompare(b.key.accountId);
@@ -266,6 +321,23 @@ export function createMemoryConnectionStore(options: { maxConnectSessions?: numb
         if (sessions.size <= maxSessions) break;
         sessions.delete(state);
       }
+    },
+    async startConnectSession(session, limits) {
+      const now = Date.parse(limits.now);
+      for (const [state, pending] of sessions) if (Date.parse(pending.expiresAt) <= now) sessions.delete(state);
+      const tally = (list: ConnectSession[]) => ({
+        count: list.length,
+        oldestExpiresAt: list.map((pending) => pending.expiresAt).sort()[0] ?? null,
+      });
+      const all = [...sessions.values()];
+      const account = all.filter((pending) => pending.key.integrationKey === session.key.integrationKey && pending.key.accountId === session.key.accountId);
+      const verdict = connectSessionVerdict(
+        { user: tally(account.filter((pending) => pending.userId === session.userId)), account: tally(account), store: tally(all) },
+        limits,
+        maxSessions,
+      );
+      if (verdict.stored) sessions.set(session.state, structuredClone(session));
+      return verdict;
     },
     async takeConnectSession(state) {
       const found = sessions.get(state);

@@ -12,6 +12,10 @@ export {
   type ConnectionKey,
   type ConnectionStore,
   type ConnectSession,
+  connectSessionVerdict,
+  type ConnectSessionLimits,
+  type PendingConnectSessions,
+  type StartConnectSessionResult,
   type DueConnection,
   type DueConnectionQuery,
   type IdempotencyKeyId,
@@ -44,7 +48,7 @@ export {
   type PendingIdempotencyRecord,
 } from '../contract/idempotency';
 export { XERO_ENDPOINTS, resolveXeroEndpoints, type XeroEndpoints } from './xero-endpoints';
-export { XeroConnectionHandlerError } from './xero-error';
+export { XeroConnectionConfigurationError, XeroConnectionHandlerError } from './xero-error';
 export type { XeroFetch, XeroFetchInit, XeroFetchOptions } from './xero-fetch';
 export { toNodeListener, type NodeListenerOptions } from './node-listener';
 export {

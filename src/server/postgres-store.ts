@@ -5,14 +5,17 @@ import { createHash } from 'node:crypto';
 import type * as PgTypes from 'pg';
 
 import type { CompletedIdempotencyRecord, IdempotencyRecord, PendingIdempotencyRecord } from '../contract/idempotency';
-import type {
-  ConnectionKey,
-  ConnectionStore,
-  ConnectSession,
-  DueConnection,
-  DueConnectionQuery,
-  IdempotencyKeyId,
-  StoredConnection,
+import {
+  connectSessionVerdict,
+  type ConnectionKey,
+  type ConnectionStore,
+  type ConnectSession,
+  type ConnectSessionLimits,
+  type DueConnection,
+  type DueConnectionQuery,
+  type IdempotencyKeyId,
+  type StartConnectSessionResult,
+  type StoredConnection,
 } from './connection-store';
 import { openTokens, openVerifier, sealTokens, sealVerifier, storeCipher, type ConnectionRow, type SessionRow } from './sealed-columns';
 import type { EncryptionKeyInput } from './token-cipher';
@@ -122,12 +125,14 @@ export interface PostgresConnectionStore extends ConnectionStore {
   completeIdempotencyKey(id: IdempotencyKeyId, record: CompletedIdempotencyRecord): Promise<void>;
   /** See {@link ConnectionStore.releaseIdempotencyKey}. */
   releaseIdempotencyKey(id: IdempotencyKeyId): Promise<void>;
+  /** See {@link ConnectionStore.startConnectSession}: in one transaction, under a per-account advisory lock. */
+  startConnectSession(session: ConnectSession, limits: ConnectSessionLimits): Promise<StartConnectSessionResult>;
   /** Ends the pool when the store made it (from `connectionString`); a host's `pool` is left open. */
   close(): Promise<void>;
 }
 
 /** The schema version this code writes. A newer database is refused rather than misread. */
-export const POSTGRES_SCHEMA_VERSION = 3;
+export const POSTGRES_SCHEMA_VERSION = 4;
 
 // Marks this package's advisory locks in pg_locks (classid): 'xero' in ASCII. The objid is a hash
 // of what is locked; two-key locks never collide with one-key (bigint) locks other code may take.
@@ -220,6 +225,19 @@ const migrations = (t: Tables): readonly { version: number; sql: string }[] => [
         PRIMARY KEY (integration_key, account_id, user_id, route, idempotency_key)
       );
       CREATE INDEX xero_idempotency_records_expiry ON ${t.idempotency} (expires_at);
+    `,
+  },
+  {
+    // Connect sessions are bounded per user and per account (startConnectSession): who a session
+    // belongs to, generated from the record so rows of every writer count, indexed with expiry.
+    version: 4,
+    sql: `
+      ALTER TABLE ${t.sessions}
+        ADD COLUMN integration_key text GENERATED ALWAYS AS (data #>> '{key,integrationKey}') STORED,
+        ADD COLUMN account_id text GENERATED ALWAYS AS (data #>> '{key,accountId}') STORED,
+        ADD COLUMN user_id text GENERATED ALWAYS AS (data ->> 'userId') STORED;
+      CREATE INDEX xero_connect_sessions_owner ON ${t.sessions} (integration_key, account_id, user_id, expires_at);
+      CREATE INDEX xero_connect_sessions_expiry ON ${t.sessions} (expires_at);
     `,
   },
 ];
@@ -512,6 +530,47 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
       // Round trips never finished would pile up: the oldest past the cap are dropped (a separate
       // statement: one statement's snapshot would not count the row it inserts).
       await db().query(`DELETE FROM ${t.sessions} WHERE seq <= (SELECT seq FROM ${t.sessions} ORDER BY seq DESC OFFSET $1 LIMIT 1)`, [maxSessions]);
+    },
+    async startConnectSession(session, limits) {
+      const { codeVerifier, ...rest } = session;
+      const { integrationKey, accountId } = session.key;
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        // One start at a time per integration and account, across instances: the counts and the
+        // insert agree. Other accounts never wait for it.
+        await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS_ID, lockObjectId([t.namespace, 'connect-sessions', integrationKey, accountId])]);
+        await client.query(`DELETE FROM ${t.sessions} WHERE expires_at <= $1::timestamptz`, [limits.now]);
+        const owner = 'integration_key = $1 AND account_id = $2';
+        const { rows } = await client.query(
+          `SELECT count(*) FILTER (WHERE ${owner} AND user_id = $3)::int AS user_count, min(expires_at) FILTER (WHERE ${owner} AND user_id = $3) AS user_oldest,
+                  count(*) FILTER (WHERE ${owner})::int AS account_count, min(expires_at) FILTER (WHERE ${owner}) AS account_oldest,
+                  count(*)::int AS store_count, min(expires_at) AS store_oldest
+             FROM ${t.sessions}`,
+          [integrationKey, accountId, session.userId],
+        );
+        const row = rows[0] as Record<string, number | Date | null> | undefined;
+        const tally = (prefix: 'user' | 'account' | 'store') => {
+          const oldest = row?.[`${prefix}_oldest`];
+          return { count: Number(row?.[`${prefix}_count`] ?? 0), oldestExpiresAt: oldest instanceof Date ? oldest.toISOString() : null };
+        };
+        const verdict = connectSessionVerdict({ user: tally('user'), account: tally('account'), store: tally('store') }, limits, maxSessions);
+        if (verdict.stored) {
+          await client.query(`INSERT INTO ${t.sessions} (state, data, code_verifier, expires_at) VALUES ($1, $2::jsonb, $3, $4::timestamptz)`, [
+            session.state,
+            JSON.stringify(rest),
+            sealVerifier(cipher, session.state, codeVerifier),
+            session.expiresAt,
+          ]);
+        }
+        await client.query('COMMIT');
+        return verdict;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
     },
     async takeConnectSession(state) {
       // Deleted and returned in one statement: of concurrent takers, the others wait on the row

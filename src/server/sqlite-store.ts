@@ -3,7 +3,17 @@ import { closeSync, openSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 
 import type { CompletedIdempotencyRecord, IdempotencyRecord, PendingIdempotencyRecord } from '../contract/idempotency';
-import type { ConnectionStore, ConnectSession, DueConnection, DueConnectionQuery, IdempotencyKeyId, StoredConnection } from './connection-store';
+import {
+  connectSessionVerdict,
+  type ConnectionStore,
+  type ConnectSession,
+  type ConnectSessionLimits,
+  type DueConnection,
+  type DueConnectionQuery,
+  type IdempotencyKeyId,
+  type StartConnectSessionResult,
+  type StoredConnection,
+} from './connection-store';
 import { openTokens, openVerifier, sealTokens, sealVerifier, storeCipher, type ConnectionRow, type SessionRow } from './sealed-columns';
 import type { EncryptionKeyInput } from './token-cipher';
 
@@ -38,6 +48,8 @@ export interface SqliteConnectionStore extends ConnectionStore {
   close(): void;
   /** The connections keep-alive should refresh: see {@link ConnectionStore.listDueConnections}. */
   listDueConnections(query: DueConnectionQuery): Promise<DueConnection[]>;
+  /** See {@link ConnectionStore.startConnectSession}: in one immediate transaction. */
+  startConnectSession(session: ConnectSession, limits: ConnectSessionLimits): Promise<StartConnectSessionResult>;
   /** See {@link ConnectionStore.claimIdempotencyKey}: in one immediate transaction. */
   claimIdempotencyKey(id: IdempotencyKeyId, pending: PendingIdempotencyRecord): Promise<IdempotencyRecord | null>;
   /** See {@link ConnectionStore.completeIdempotencyKey}. */
@@ -47,7 +59,7 @@ export interface SqliteConnectionStore extends ConnectionStore {
 }
 
 /** The schema version this code writes. A newer file is refused rather than misread. */
-export const SQLITE_SCHEMA_VERSION = 3;
+export const SQLITE_SCHEMA_VERSION = 4;
 
 const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -106,6 +118,18 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
         PRIMARY KEY (integration_key, account_id, user_id, route, idempotency_key)
       );
       CREATE INDEX xero_idempotency_records_expiry ON xero_idempotency_records (expires_at);
+    `,
+  },
+  {
+    // Connect sessions are bounded per user and per account (startConnectSession): who a session
+    // belongs to, generated from its JSON so rows of every writer count, and indexed with expiry.
+    version: 4,
+    sql: `
+      ALTER TABLE xero_connect_sessions ADD COLUMN integration_key TEXT GENERATED ALWAYS AS (json_extract(data, '$.key.integrationKey')) VIRTUAL;
+      ALTER TABLE xero_connect_sessions ADD COLUMN account_id TEXT GENERATED ALWAYS AS (json_extract(data, '$.key.accountId')) VIRTUAL;
+      ALTER TABLE xero_connect_sessions ADD COLUMN user_id TEXT GENERATED ALWAYS AS (json_extract(data, '$.userId')) VIRTUAL;
+      CREATE INDEX xero_connect_sessions_owner ON xero_connect_sessions (integration_key, account_id, user_id, expires_at);
+      CREATE INDEX xero_connect_sessions_expiry ON xero_connect_sessions (expires_at);
     `,
   },
 ];
@@ -204,6 +228,31 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
     evictSessions.run(maxSessions);
   });
   const takeSession = db.transaction((state: string) => deleteSession.get(state));
+  type Tally = { count: number; oldest: string | null };
+  const deleteExpiredSessions = db.prepare<[string]>('DELETE FROM xero_connect_sessions WHERE expires_at <= ?');
+  const tallyUser = db.prepare<[string, string, string], Tally>(
+    'SELECT count(*) AS count, min(expires_at) AS oldest FROM xero_connect_sessions WHERE integration_key = ? AND account_id = ? AND user_id = ?',
+  );
+  const tallyAccount = db.prepare<[string, string], Tally>(
+    'SELECT count(*) AS count, min(expires_at) AS oldest FROM xero_connect_sessions WHERE integration_key = ? AND account_id = ?',
+  );
+  const tallyAll = db.prepare<[], Tally>('SELECT count(*) AS count, min(expires_at) AS oldest FROM xero_connect_sessions');
+  const pending = (tally: Tally | undefined) => ({ count: tally?.count ?? 0, oldestExpiresAt: tally?.oldest ?? null });
+  const startSession = db.transaction((session: ConnectSession, row: Record<string, string>, limits: ConnectSessionLimits) => {
+    deleteExpiredSessions.run(limits.now);
+    const { integrationKey, accountId } = session.key;
+    const verdict = connectSessionVerdict(
+      {
+        user: pending(tallyUser.get(integrationKey, accountId, session.userId)),
+        account: pending(tallyAccount.get(integrationKey, accountId)),
+        store: pending(tallyAll.get()),
+      },
+      limits,
+      maxSessions,
+    );
+    if (verdict.stored) insertSession.run(row);
+    return verdict;
+  });
 
   const idempotencyWhere = 'integration_key = @integrationKey AND account_id = @accountId AND user_id = @userId AND route = @route AND idempotency_key = @key';
   const selectIdempotency = db.prepare<[IdempotencyKeyId], { data: string; expires_at: string }>(
@@ -267,6 +316,11 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
         codeVerifier: sealVerifier(cipher, session.state, codeVerifier),
         expiresAt: session.expiresAt,
       });
+    },
+    async startConnectSession(session, limits) {
+      const { codeVerifier, ...rest } = session;
+      const row = { state: session.state, data: JSON.stringify(rest), codeVerifier: sealVerifier(cipher, session.state, codeVerifier), expiresAt: session.expiresAt };
+      return startSession.immediate(session, row, limits);
     },
     async claimIdempotencyKey(id, pending) {
       return claimIdempotency.immediate(idOf(id), pending);

@@ -18,6 +18,11 @@ export function controllableStore() {
     ...store,
     getConnection: async (key) => (await guard(), store.getConnection(key)),
     putConnectSession: async (session) => (await guard(), store.putConnectSession(session)),
+    startConnectSession: async (session, limits) => {
+      await guard();
+      if (store.startConnectSession === undefined) throw new Error('the memory store bounds connect sessions');
+      return store.startConnectSession(session, limits);
+    },
     takeConnectSession: async (state) => (await guard(), store.takeConnectSession(state)),
   };
   return {

@@ -125,3 +125,43 @@ describe('the default onError', () => {
     expect(lines.join('\n')).not.toContain('hunter2');
   });
 });
+
+describe('connect round trips are bounded', () => {
+  const connectBody = (returnTo = `${PORTAL}/settings`) => JSON.stringify({ returnTo, mode: 'connect' });
+
+  it('one admin starting round trips over and over is refused (429) and never ends another account’s pending one', async () => {
+    const harness = await setup();
+    // Another account's administrator starts a round trip and is on Xero's consent page.
+    const { authorizeUrl } = await harness.client('otherAdmin', 'harbour-view').connect({ returnTo: `${PORTAL}/settings`, mode: 'connect' });
+    const answers = [];
+    for (let index = 0; index < 30; index += 1) answers.push(await harness.request('/connect', { method: 'POST', body: connectBody() }));
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(10);
+    const refused = answers.filter((answer) => answer.status === 429);
+    expect(refused).toHaveLength(20);
+    await expect(readProblem(refused[0] ?? new Response())).resolves.toMatchObject({ code: 'XERO_RATE_LIMITED', retryAfterSeconds: 600 });
+    expect(refused[0]?.headers.get('retry-after')).toBe('600');
+    // The other account's round trip still finishes.
+    const back = await harness.request(await harness.emulator.approve(authorizeUrl), { caller: 'otherAdmin', account: 'harbour-view' });
+    expect(back.headers.get('location')).toContain('xero=connected');
+  });
+
+  it('lets the user start again once their pending round trips expire', async () => {
+    const harness = await setup();
+    for (let index = 0; index < 10; index += 1) await harness.request('/connect', { method: 'POST', body: connectBody() });
+    expect((await harness.request('/connect', { method: 'POST', body: connectBody() })).status).toBe(429);
+    harness.emulator.advance(10 * 60_000);
+    expect((await harness.request('/connect', { method: 'POST', body: connectBody() })).status).toBe(200);
+  });
+
+  it('refuses a returnTo or expectedTenantId over 2 KB with VALIDATION_FAILED, keeping nothing', async () => {
+    const harness = await setup();
+    const long = await harness.request('/connect', { method: 'POST', body: connectBody(`${PORTAL}/settings?${'x'.repeat(2100)}`) });
+    expect(long.status).toBe(400);
+    await expect(readProblem(long)).resolves.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const tenant = await harness.request('/connect', {
+      method: 'POST',
+      body: JSON.stringify({ returnTo: `${PORTAL}/settings`, mode: 'reauth', expectedTenantId: 't'.repeat(2100) }),
+    });
+    expect(tenant.status).toBe(400);
+  });
+});

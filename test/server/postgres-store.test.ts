@@ -96,6 +96,14 @@ describeConnectionStoreContract('PostgreSQL (its own pool, from a connection str
   return { store, close: () => store.close() };
 });
 
+
+/** Takes a schema back to version 3: the connect sessions' owner columns and their indexes gone. */
+function undoVersion4(schema: string): string {
+  return `DROP INDEX "${schema}".xero_connect_sessions_owner; DROP INDEX "${schema}".xero_connect_sessions_expiry;
+    ALTER TABLE "${schema}".xero_connect_sessions DROP COLUMN integration_key, DROP COLUMN account_id, DROP COLUMN user_id;
+    DELETE FROM "${schema}".xero_connection_migrations WHERE version = 4;`;
+}
+
 describe('PostgreSQL store: encryption at rest', () => {
   it('writes no token or PKCE verifier in plain text (read back raw with SQL)', async () => {
     const schema = db.schema();
@@ -222,8 +230,8 @@ describe('PostgreSQL store: opening and migrations', () => {
     await openStore({ schema });
     await openStore({ schema });
     const { rows: versions } = await db.admin().query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
-    expect(POSTGRES_SCHEMA_VERSION).toBe(3);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(POSTGRES_SCHEMA_VERSION).toBe(4);
     const { rows: tables } = await db.admin().query<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [schema],
@@ -247,17 +255,17 @@ describe('PostgreSQL store: opening and migrations', () => {
     const stores = await Promise.all(Array.from({ length: 5 }, () => openStore({ schema })));
     expect(stores).toHaveLength(5);
     const { rows } = await db.admin().query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
   });
 
   it('refuses a database from a newer version of the package, and ends the pool it made', async () => {
     const schema = db.schema();
     await openStore({ schema });
-    await db.admin().query(`INSERT INTO "${schema}".xero_connection_migrations (version) VALUES (4)`);
-    await expect(createPostgresConnectionStore({ pool: db.pool(), schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 4/);
+    await db.admin().query(`INSERT INTO "${schema}".xero_connection_migrations (version) VALUES (5)`);
+    await expect(createPostgresConnectionStore({ pool: db.pool(), schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 5/);
     const url = new URL(db.url());
     url.searchParams.set('application_name', `refused-${schema}`);
-    await expect(createPostgresConnectionStore({ connectionString: url.href, schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 4/);
+    await expect(createPostgresConnectionStore({ connectionString: url.href, schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 5/);
     // The pool's connections are closed; the server's backends exit a moment later.
     await vi.waitFor(
       async () => {
@@ -317,7 +325,7 @@ describe('PostgreSQL store: migration 2 (keep-alive)', () => {
     await admin.query(`UPDATE "${schema}".xero_connections SET data = jsonb_set(data, '{lastRefreshedAt}', '"2026-11-26T09:30:00.000Z"') WHERE account_id = 'old'`);
     await expect(store.listDueConnections(query)).resolves.toEqual([]);
     const { rows: versions } = await admin.query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     const client = await admin.connect();
     try {
       await client.query('SET enable_seqscan = off');
@@ -340,7 +348,7 @@ describe('PostgreSQL store: migration 3 (Idempotency-Key records)', () => {
     const { store: first } = await openStore({ schema });
     await first.putConnection(KEY, connectedRecord());
     await first.putConnectSession(connectSession('state-1'));
-    await admin.query(`DROP TABLE "${schema}".xero_idempotency_records; DELETE FROM "${schema}".xero_connection_migrations WHERE version = 3`);
+    await admin.query(`${undoVersion4(schema)} DROP TABLE "${schema}".xero_idempotency_records; DELETE FROM "${schema}".xero_connection_migrations WHERE version = 3`);
 
     const { store: a } = await openStore({ schema });
     const { store: b } = await openStore({ schema });
@@ -352,9 +360,27 @@ describe('PostgreSQL store: migration 3 (Idempotency-Key records)', () => {
     await a.completeIdempotencyKey(IDEMPOTENCY_ID, completedRecord());
     await expect(claim(b, '2026-11-26T10:00:00.000Z')).resolves.toEqual(completedRecord());
     const { rows: versions } = await admin.query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     const { rows: indexes } = await admin.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'xero_idempotency_records' ORDER BY indexname`, [schema]);
     expect(indexes.map((row: { indexname: string }) => row.indexname)).toContain('xero_idempotency_records_expiry');
+  });
+});
+
+describe('PostgreSQL store: bounded connect sessions', () => {
+  it('upgrades a version 3 database: its pending sessions stay, and count against their user across instances', async () => {
+    const schema = db.schema();
+    const { store: first } = await openStore({ schema });
+    for (const state of ['s1', 's2']) await first.putConnectSession(connectSession(state));
+    await db.admin().query(undoVersion4(schema));
+
+    const { store: a } = await openStore({ schema });
+    const { store: b } = await openStore({ schema });
+    const limits = { perUser: 3, perAccount: 10, now: '2026-11-26T09:30:00.000Z' };
+    // Two instances start at once with room for one: exactly one is stored.
+    const verdicts = await Promise.all([a.startConnectSession(connectSession('s3'), limits), b.startConnectSession(connectSession('s4'), limits)]);
+    expect(verdicts.filter((verdict) => verdict.stored)).toHaveLength(1);
+    expect(verdicts.filter((verdict) => !verdict.stored)).toEqual([{ stored: false, limit: 'user', retryAt: '2026-11-26T09:40:00.000Z' }]);
+    await expect(a.takeConnectSession('s1')).resolves.toEqual(connectSession('s1'));
   });
 });
 

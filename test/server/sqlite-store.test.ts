@@ -52,6 +52,13 @@ function bytesOnDisk(filename: string): string {
   return parts.join('');
 }
 
+
+/** Takes a file back to schema version 3: the connect sessions' owner columns and their indexes gone. */
+const UNDO_VERSION_4 = `
+  DROP INDEX xero_connect_sessions_owner; DROP INDEX xero_connect_sessions_expiry;
+  ALTER TABLE xero_connect_sessions DROP COLUMN integration_key; ALTER TABLE xero_connect_sessions DROP COLUMN account_id;
+  ALTER TABLE xero_connect_sessions DROP COLUMN user_id; DELETE FROM xero_connection_migrations WHERE version = 4;`;
+
 describe('SQLite store: encryption at rest', () => {
   it('writes no token or PKCE verifier in plain text: not in the columns, not in the file', async () => {
     const filename = newFile();
@@ -183,9 +190,9 @@ describe('SQLite store: opening', () => {
     (await openStore({ filename, encryptionKey: KEY_A })).close(); // reopening migrates nothing twice
     open.splice(0);
     const raw = new Database(filename, { readonly: true });
-    expect(raw.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(raw.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     raw.close();
-    expect(SQLITE_SCHEMA_VERSION).toBe(3);
+    expect(SQLITE_SCHEMA_VERSION).toBe(4);
     expect(statSync(filename).mode & 0o777).toBe(0o600);
   });
 
@@ -194,9 +201,9 @@ describe('SQLite store: opening', () => {
     (await openStore({ filename, encryptionKey: KEY_A })).close();
     open.splice(0);
     const raw = new Database(filename);
-    raw.prepare('INSERT INTO xero_connection_migrations (version, applied_at) VALUES (4, ?)').run(new Date().toISOString());
+    raw.prepare('INSERT INTO xero_connection_migrations (version, applied_at) VALUES (5, ?)').run(new Date().toISOString());
     raw.close();
-    await expect(createSqliteConnectionStore({ filename, encryptionKey: KEY_A })).rejects.toThrow(/schema version 4/);
+    await expect(createSqliteConnectionStore({ filename, encryptionKey: KEY_A })).rejects.toThrow(/schema version 5/);
   });
 
   it('upgrades a version 1 file: its connections read back as they were and keep-alive finds the due ones', async () => {
@@ -230,7 +237,7 @@ describe('SQLite store: opening', () => {
       { key: { ...KEY, accountId: 'old' }, refreshTokenIssuedAt: '2026-10-01T09:30:00.000Z', tenantId: 'tenant-1' },
     ]);
     const check = new Database(filename, { readonly: true });
-    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     // The due query is answered from the index, not by reading every row.
     const plan = check
       .prepare(`EXPLAIN QUERY PLAN SELECT account_id FROM xero_connections WHERE integration_key = ? AND status = 'connected' AND refresh_token IS NOT NULL AND refresh_token_issued_at < ?`)
@@ -250,7 +257,7 @@ describe('SQLite store: migration 3 (Idempotency-Key records)', () => {
     first.close();
     open.splice(0);
     const raw = new Database(filename);
-    raw.exec('DROP TABLE xero_idempotency_records; DELETE FROM xero_connection_migrations WHERE version = 3;');
+    raw.exec(`${UNDO_VERSION_4} DROP TABLE xero_idempotency_records; DELETE FROM xero_connection_migrations WHERE version = 3;`);
     raw.close();
 
     const store = await openStore({ filename, encryptionKey: KEY_A });
@@ -260,10 +267,35 @@ describe('SQLite store: migration 3 (Idempotency-Key records)', () => {
     await store.completeIdempotencyKey(IDEMPOTENCY_ID, completedRecord());
     await expect(store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord('2026-11-26T10:00:00.000Z'))).resolves.toEqual(completedRecord());
     const check = new Database(filename, { readonly: true });
-    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     const plan = check.prepare('EXPLAIN QUERY PLAN DELETE FROM xero_idempotency_records WHERE expires_at <= ?').all('x') as { detail: string }[];
     check.close();
     expect(plan.map((row) => row.detail).join(' ')).toContain('xero_idempotency_records_expiry');
+  });
+});
+
+describe('SQLite store: bounded connect sessions', () => {
+  it('upgrades a version 3 file: its pending sessions stay, and count against their user and account', async () => {
+    const filename = newFile();
+    const first = await openStore({ filename, encryptionKey: KEY_A });
+    for (const state of ['s1', 's2']) await first.putConnectSession(connectSession(state));
+    first.close();
+    open.splice(0);
+    const raw = new Database(filename);
+    raw.exec(UNDO_VERSION_4);
+    raw.close();
+
+    const store = await openStore({ filename, encryptionKey: KEY_A });
+    const limits = { perUser: 2, perAccount: 10, now: '2026-11-26T09:30:00.000Z' };
+    await expect(store.startConnectSession(connectSession('s3'), limits)).resolves.toMatchObject({ stored: false, limit: 'user' });
+    await expect(store.takeConnectSession('s1')).resolves.toEqual(connectSession('s1'));
+    await expect(store.startConnectSession(connectSession('s3'), limits)).resolves.toEqual({ stored: true });
+    const check = new Database(filename, { readonly: true });
+    const plan = check
+      .prepare('EXPLAIN QUERY PLAN SELECT count(*) FROM xero_connect_sessions WHERE integration_key = ? AND account_id = ? AND user_id = ?')
+      .all('a', 'b', 'c') as { detail: string }[];
+    check.close();
+    expect(plan.map((row) => row.detail).join(' ')).toContain('xero_connect_sessions_owner');
   });
 });
 

@@ -239,6 +239,48 @@ export function describeConnectionStoreContract(
       for (const index of [3, 4, 5]) await expect(store.takeConnectSession(`state-${index}`)).resolves.toMatchObject({ state: `state-${index}` });
     });
 
+    describe('bounded connect sessions (startConnectSession)', () => {
+      const NOW = '2026-11-26T09:30:00.000Z';
+      const limits = { perUser: 2, perAccount: 3, now: NOW };
+      function start(store: ConnectionStore) {
+        const { startConnectSession } = store;
+        if (startConnectSession === undefined) throw new Error('the store cannot bound connect sessions');
+        return startConnectSession.bind(store);
+      }
+      const other = { ...KEY, accountId: 'harbour-view' };
+
+      it('refuses a user past perUser and an account past perAccount, saying until when', async () => {
+        const store = start(await fresh());
+        await expect(store(connectSession('a1', { expiresAt: '2026-11-26T09:38:00.000Z' }), limits)).resolves.toEqual({ stored: true });
+        await expect(store(connectSession('a2'), limits)).resolves.toEqual({ stored: true });
+        await expect(store(connectSession('a3'), limits)).resolves.toEqual({ stored: false, limit: 'user', retryAt: '2026-11-26T09:38:00.000Z' });
+        await expect(store(connectSession('b1', { userId: 'bob' }), limits)).resolves.toEqual({ stored: true });
+        await expect(store(connectSession('b2', { userId: 'bob' }), limits)).resolves.toEqual({ stored: false, limit: 'account', retryAt: '2026-11-26T09:38:00.000Z' });
+        // Refused means not stored.
+        await expect((await fresh()).takeConnectSession('a3')).resolves.toBeNull();
+      });
+
+      it('never drops another account’s pending session to make room: its round trip still finishes', async () => {
+        const raw = await fresh({ maxConnectSessions: 4 });
+        const store = start(raw);
+        await expect(store(connectSession('theirs', { key: other }), limits)).resolves.toEqual({ stored: true });
+        for (const user of ['u1', 'u2', 'u3']) await store(connectSession(`mine-${user}`, { userId: user }), limits);
+        // The store is full: the fifth is refused, not stored in place of the other account's.
+        await expect(store(connectSession('one-more', { key: { ...KEY, accountId: 'third' } }), limits)).resolves.toMatchObject({ stored: false, limit: 'store' });
+        await expect(raw.takeConnectSession('theirs')).resolves.toMatchObject({ state: 'theirs' });
+      });
+
+      it('drops expired sessions first, so they count against nobody', async () => {
+        const raw = await fresh();
+        const store = start(raw);
+        await store(connectSession('old-1', { expiresAt: '2026-11-26T09:20:00.000Z' }), { ...limits, now: '2026-11-26T09:10:00.000Z' });
+        await store(connectSession('old-2', { expiresAt: '2026-11-26T09:20:00.000Z' }), { ...limits, now: '2026-11-26T09:10:00.000Z' });
+        await expect(store(connectSession('new'), limits)).resolves.toEqual({ stored: true });
+        await expect(raw.takeConnectSession('old-1')).resolves.toBeNull();
+        await expect(raw.takeConnectSession('new')).resolves.toMatchObject({ state: 'new' });
+      });
+    });
+
     describe('Idempotency-Key records', () => {
       type Records = Required<Pick<ConnectionStore, 'claimIdempotencyKey' | 'completeIdempotencyKey' | 'releaseIdempotencyKey'>>;
       function records(store: ConnectionStore): Records {
