@@ -39,7 +39,9 @@ module.exports = [
     path: 'dist/index.js',
     import: '*',
     gzip: true,
-    limit: '46 kB', // measured 43.75 kB
+    // measured 43.75 kB on 2026-11-27; 46.43 kB on 2026-12-07 with <XeroReconnectNotice> (~1.8 kB),
+    // the problem predicates and refresh()/notifyXeroProblem (~0.6 kB): the recovery at the export.
+    limit: '48.5 kB',
   },
   {
     name: './client',
