@@ -12,7 +12,6 @@ import {
 } from 'react';
 
 import type { ConnectOutcome } from '../../client';
-import { xeroConnectionKeys } from '../../react/query-keys';
 import type { ConnectedConnection, UseXeroConnectionOptions, XeroConnectionState } from '../../react/types';
 import { useLatest } from '../../react/use-latest';
 import { useXeroConnection } from '../../react/use-xero-connection';
@@ -186,7 +185,7 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
 ) {
   const connection = useXeroConnection({ mode, popupFallback, canManage: canManageProp, onEvent, onError });
   const { state, canManage, returnOutcome } = connection;
-  const { client, queryClient } = useXeroConnectionContext(NAME);
+  const { client } = useXeroConnectionContext(NAME);
   const baseUrl = client.baseUrl;
   const styled = !unstyled;
   const messages = useMemo(() => resolveMessages(overrides), [overrides]);
@@ -228,9 +227,11 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
 
   // Every card and hook of the integration shows the recovery now, not at the next poll.
   const needsReconnect = classified?.kind === 'reconnect';
+  // refresh() also tells the origin's other tabs, so none of them is left showing "Connected".
+  const { refresh } = connection;
   useEffect(() => {
-    if (needsReconnect) void queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.connection(baseUrl) }, { cancelRefetch: false });
-  }, [needsReconnect, problem, queryClient, baseUrl]);
+    if (needsReconnect) void refresh();
+  }, [needsReconnect, problem, refresh]);
 
   // The round trip this notice started is back. "Connected" waits for the connection read after
   // the return; a connection still to choose an organisation for is the card's to finish.
