@@ -9,6 +9,7 @@ import { useId, useState } from 'react';
 import { XeroConnectionProvider, XeroReconnectNotice } from '../src';
 import { isXeroReconnectProblem, isXeroRetryLaterProblem, readXeroProblem } from '../src/client';
 import type { Problem } from '../src/contract';
+import { clientFor } from './clients';
 import { DEMO_ADMIN_CONTACT, DEMO_EXPORTS, type DemoExportKind, type DemoState } from './demo-api';
 
 type DemoExport = (typeof DEMO_EXPORTS)[number];
@@ -158,7 +159,7 @@ export function DirectExport({ state, nonce, onExported }: { state: DemoState; n
       {DEMO_EXPORTS.map((item) => {
         const integration = state.integrations.find((candidate) => candidate.id === item.integrationId);
         return integration === undefined ? null : (
-          <XeroConnectionProvider key={item.kind} baseUrl={integration.basePath}>
+          <XeroConnectionProvider key={item.kind} client={clientFor(integration.basePath)}>
             <ExportAction item={item} title={integration.title} canManage={canManage} nonce={nonce} onExported={onExported} />
           </XeroConnectionProvider>
         );

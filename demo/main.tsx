@@ -17,6 +17,7 @@ import { createRoot } from 'react-dom/client';
 
 import { XeroConnectionCard, XeroConnectionProvider, type XeroConnectionEvent } from '../src';
 import { DEMO_ADMIN_CONTACT, type DemoState, type DemoUserId } from './demo-api';
+import { clientFor } from './clients';
 import { DirectExport } from './direct-export';
 
 type Theme = 'light' | 'dark';
@@ -215,7 +216,7 @@ function Portal() {
         <div className="workspace">
           <div className="cards">
             {state?.integrations.map((integration) => (
-              <XeroConnectionProvider key={integration.basePath} baseUrl={integration.basePath}>
+              <XeroConnectionProvider key={integration.basePath} client={clientFor(integration.basePath)}>
                 <XeroConnectionCard
                   title={integration.title}
                   headingLevel={2}

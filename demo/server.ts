@@ -316,7 +316,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   route = (req, res) => {
     const path = new URL(req.url ?? '/', origin).pathname;
     const backend = backends.find((item) => path === item.basePath || path.startsWith(`${item.basePath}/`));
-    if (backend) return backend.listener(req, res);
+    if (backend) {
+      // The backend runs on Xero's clock (`clock: emulator.now`), and its answers' Date says so, as
+      // a real server's says its own time: the page measures every relative date from it.
+      if (emulator) res.setHeader('date', emulator.now().toUTCString());
+      return backend.listener(req, res);
+    }
     if (path.startsWith(`${EXPORTS_PATH}/`)) {
       exportRoute(req, res, path).then(
         (answered) => {
