@@ -141,6 +141,24 @@ describe('exporting to Xero, failing, recovering and exporting again', () => {
     await context.close();
   });
 
+  it('a viewer whose export meets the expired connection is told whom to ask, without a Reconnect that would fail', async () => {
+    const { context, page } = await connectedPage();
+    await page.getByRole('switch', { name: 'Keep connections alive' }).click();
+    await page.getByRole('button', { name: 'Leave unused for 61 days' }).click();
+    await see(page.getByText('61 days pass unused: the refresh token expires'), 'the 61 days passed');
+    await page.getByLabel('Signed in as').selectOption('carol');
+    await page.waitForLoadState('load');
+    const before = invoicesInXero();
+
+    await exportInvoices(page);
+    const notice = reconnectNotice(page);
+    await see(notice.getByText('Ask an administrator to reconnect Xero Billing.'), 'whom to ask, at the export');
+    expect(await notice.getByRole('button', { name: /Reconnect|Disconnect my account/ }).count(), 'no recovery buttons for a viewer').toBe(0);
+    expect(invoicesInXero()).toBe(before);
+    await checkStep(page, 'export-11-viewer');
+    await context.close();
+  });
+
   it("with today's Xero calls used up, the export says when to try again and offers no reconnect", async () => {
     const { context, page } = await connectedPage();
     const before = invoicesInXero();
