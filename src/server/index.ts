@@ -51,6 +51,7 @@ export { XERO_ENDPOINTS, resolveXeroEndpoints, type XeroEndpoints } from './xero
 export { XeroConnectionConfigurationError, XeroConnectionHandlerError } from './xero-error';
 export type { XeroFetch, XeroFetchInit, XeroFetchOptions } from './xero-fetch';
 export { toNodeListener, type NodeListenerOptions } from './node-listener';
+export type { ReencryptCount, ReencryptSummary } from './sealed-columns';
 export {
   createSqliteConnectionStore,
   SQLITE_SCHEMA_VERSION,

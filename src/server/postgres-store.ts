@@ -17,7 +17,20 @@ import {
   type StartConnectSessionResult,
   type StoredConnection,
 } from './connection-store';
-import { openTokens, openVerifier, sealTokens, sealVerifier, storeCipher, type ConnectionRow, type SessionRow } from './sealed-columns';
+import {
+  connectionColumnsAad,
+  openTokens,
+  openVerifier,
+  reencryptRows,
+  sealTokens,
+  sealVerifier,
+  sessionColumnAad,
+  storeCipher,
+  type ConnectionRow,
+  type ReencryptRow,
+  type ReencryptSummary,
+  type SessionRow,
+} from './sealed-columns';
 import type { EncryptionKeyInput } from './token-cipher';
 
 /**
@@ -125,6 +138,14 @@ export interface PostgresConnectionStore extends ConnectionStore {
   completeIdempotencyKey(id: IdempotencyKeyId, record: CompletedIdempotencyRecord): Promise<void>;
   /** See {@link ConnectionStore.releaseIdempotencyKey}. */
   releaseIdempotencyKey(id: IdempotencyKeyId): Promise<void>;
+  /**
+   * Completes a key rotation: re-encrypts every connection's tokens and every pending session's
+   * PKCE verifier that a previous key wrote under the current `encryptionKey`, so that key can be
+   * removed from `previousEncryptionKeys` on every instance. Safe while instances run: each row is
+   * written only if it still holds what was read. Run it again until `unreadable` is 0 and nothing
+   * is left to re-encrypt before removing the old key.
+   */
+  reencrypt(): Promise<ReencryptSummary>;
   /** See {@link ConnectionStore.startConnectSession}: in one transaction, under a per-account advisory lock. */
   startConnectSession(session: ConnectSession, limits: ConnectSessionLimits): Promise<StartConnectSessionResult>;
   /** Ends the pool when the store made it (from `connectionString`); a host's `pool` is left open. */
@@ -139,6 +160,8 @@ export const POSTGRES_SCHEMA_VERSION = 4;
 const LOCK_CLASS_ID = 0x7865726f;
 
 const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+/** Rows read per query by `reencrypt`: memory stays bounded however many connections there are. */
+const REENCRYPT_PAGE = 200;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 interface Tables {
@@ -530,6 +553,57 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
       // Round trips never finished would pile up: the oldest past the cap are dropped (a separate
       // statement: one statement's snapshot would not count the row it inserts).
       await db().query(`DELETE FROM ${t.sessions} WHERE seq <= (SELECT seq FROM ${t.sessions} ORDER BY seq DESC OFFSET $1 LIMIT 1)`, [maxSessions]);
+    },
+    async reencrypt() {
+      // A page at a time in key order; each row written back only if it still holds what was read.
+      async function* connectionRows(): AsyncGenerator<ReencryptRow> {
+        let after: [string, string] = ['', ''];
+        for (;;) {
+          const { rows } = await db().query(
+            `SELECT integration_key, account_id, access_token, refresh_token FROM ${t.connections}
+              WHERE (integration_key, account_id) > ($1, $2) ORDER BY integration_key, account_id LIMIT ${REENCRYPT_PAGE}`,
+            after,
+          );
+          const page = rows as { integration_key: string; account_id: string; access_token: string | null; refresh_token: string | null }[];
+          for (const row of page) {
+            after = [row.integration_key, row.account_id];
+            const key = { integrationKey: row.integration_key, accountId: row.account_id };
+            const [accessAad, refreshAad] = connectionColumnsAad(key);
+            yield {
+              values: [
+                { sealed: row.access_token, associatedData: accessAad },
+                { sealed: row.refresh_token, associatedData: refreshAad },
+              ],
+              writeIfUnchanged: async ([access, refresh]) => {
+                await db().query(
+                  `UPDATE ${t.connections} SET access_token = $3, refresh_token = $4
+                    WHERE integration_key = $1 AND account_id = $2 AND access_token IS NOT DISTINCT FROM $5 AND refresh_token IS NOT DISTINCT FROM $6`,
+                  [key.integrationKey, key.accountId, access ?? null, refresh ?? null, row.access_token, row.refresh_token],
+                );
+              },
+            };
+          }
+          if (page.length < REENCRYPT_PAGE) return;
+        }
+      }
+      async function* sessionRows(): AsyncGenerator<ReencryptRow> {
+        let after = '0';
+        for (;;) {
+          const { rows } = await db().query(`SELECT seq::text AS seq, state, code_verifier FROM ${t.sessions} WHERE seq > $1::bigint ORDER BY seq LIMIT ${REENCRYPT_PAGE}`, [after]);
+          const page = rows as { seq: string; state: string; code_verifier: string }[];
+          for (const row of page) {
+            after = row.seq;
+            yield {
+              values: [{ sealed: row.code_verifier, associatedData: sessionColumnAad(row.state) }],
+              writeIfUnchanged: async ([verifier]) => {
+                await db().query(`UPDATE ${t.sessions} SET code_verifier = $2 WHERE state = $1 AND code_verifier = $3`, [row.state, verifier ?? '', row.code_verifier]);
+              },
+            };
+          }
+          if (page.length < REENCRYPT_PAGE) return;
+        }
+      }
+      return { connections: await reencryptRows(cipher, connectionRows()), connectSessions: await reencryptRows(cipher, sessionRows()) };
     },
     async startConnectSession(session, limits) {
       const { codeVerifier, ...rest } = session;

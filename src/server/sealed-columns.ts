@@ -5,6 +5,7 @@ import {
   ENCRYPTION_KEY_ENV_VAR,
   type EncryptionKeyInput,
   type TokenCipher,
+  XeroConnectionDecryptionError,
   XeroConnectionEncryptionKeyError,
 } from './token-cipher';
 
@@ -91,4 +92,62 @@ export function sealVerifier(cipher: TokenCipher, state: string, codeVerifier: s
 /** Opens a connect session's PKCE verifier. */
 export function openVerifier(cipher: TokenCipher, state: string, sealed: string): string {
   return cipher.decrypt(sealed, sessionAad(state));
+}
+
+/** What a key rotation did to one table: values moved to the current key, values already on it, values no configured key opens. */
+export interface ReencryptCount {
+  reencrypted: number;
+  current: number;
+  /** Rows whose values no configured key decrypts (a key missing from `previousEncryptionKeys`): left as they are. */
+  unreadable: number;
+}
+
+/** What {@link reencryptRows} needs of one row: its sealed values, how to open and seal them, and how to write them back only if unchanged. */
+export interface ReencryptRow {
+  /** The sealed values (`null` for an empty column), each with its associated data. */
+  values: readonly { sealed: string | null; associatedData: string }[];
+  /** Writes the resealed values, in the order of `values`, only if the row still holds the old ones: a row rewritten meanwhile (a refresh) is current already. */
+  writeIfUnchanged(after: readonly (string | null)[]): Promise<void>;
+}
+
+/**
+ * Re-encrypts rows whose values were written with a previous key, under the current one. Rows
+ * already current are left alone, unreadable ones counted and left too; each write is a
+ * compare-and-set on the old sealed values, so a concurrent refresh is never overwritten.
+ */
+export async function reencryptRows(cipher: TokenCipher, rows: Iterable<ReencryptRow> | AsyncIterable<ReencryptRow>): Promise<ReencryptCount> {
+  const count: ReencryptCount = { reencrypted: 0, current: 0, unreadable: 0 };
+  for await (const row of rows) {
+    if (row.values.every(({ sealed }) => sealed === null || cipher.isCurrent(sealed))) {
+      count.current += 1;
+      continue;
+    }
+    let after: (string | null)[];
+    try {
+      after = row.values.map(({ sealed, associatedData }) => (sealed === null ? null : cipher.encrypt(cipher.decrypt(sealed, associatedData), associatedData)));
+    } catch (error) {
+      if (!(error instanceof XeroConnectionDecryptionError)) throw error;
+      count.unreadable += 1;
+      continue;
+    }
+    await row.writeIfUnchanged(after);
+    count.reencrypted += 1;
+  }
+  return count;
+}
+
+/** The associated data of a connection row's two sealed columns, in column order (access, refresh). */
+export function connectionColumnsAad(key: ConnectionKey): [string, string] {
+  return [connectionAad(key, 'access_token'), connectionAad(key, 'refresh_token')];
+}
+
+/** The associated data of a connect session's sealed verifier. */
+export function sessionColumnAad(state: string): string {
+  return sessionAad(state);
+}
+
+/** What `reencrypt()` of the SQL stores did. */
+export interface ReencryptSummary {
+  connections: ReencryptCount;
+  connectSessions: ReencryptCount;
 }

@@ -14,7 +14,20 @@ import {
   type StartConnectSessionResult,
   type StoredConnection,
 } from './connection-store';
-import { openTokens, openVerifier, sealTokens, sealVerifier, storeCipher, type ConnectionRow, type SessionRow } from './sealed-columns';
+import {
+  connectionColumnsAad,
+  openTokens,
+  openVerifier,
+  reencryptRows,
+  sealTokens,
+  sealVerifier,
+  sessionColumnAad,
+  storeCipher,
+  type ConnectionRow,
+  type ReencryptRow,
+  type ReencryptSummary,
+  type SessionRow,
+} from './sealed-columns';
 import type { EncryptionKeyInput } from './token-cipher';
 
 /** Options of {@link createSqliteConnectionStore}. */
@@ -48,6 +61,14 @@ export interface SqliteConnectionStore extends ConnectionStore {
   close(): void;
   /** The connections keep-alive should refresh: see {@link ConnectionStore.listDueConnections}. */
   listDueConnections(query: DueConnectionQuery): Promise<DueConnection[]>;
+  /**
+   * Completes a key rotation: re-encrypts every connection's tokens and every pending session's
+   * PKCE verifier that a previous key wrote under the current `encryptionKey`, so that key can be
+   * removed from `previousEncryptionKeys`. Safe while the handler runs: each row is written only if
+   * it still holds what was read (a refresh meanwhile wrote it with the current key already). Run
+   * it again until `unreadable` is 0 and nothing is left to re-encrypt before removing the old key.
+   */
+  reencrypt(): Promise<ReencryptSummary>;
   /** See {@link ConnectionStore.startConnectSession}: in one immediate transaction. */
   startConnectSession(session: ConnectSession, limits: ConnectSessionLimits): Promise<StartConnectSessionResult>;
   /** See {@link ConnectionStore.claimIdempotencyKey}: in one immediate transaction. */
@@ -228,6 +249,32 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
     evictSessions.run(maxSessions);
   });
   const takeSession = db.transaction((state: string) => deleteSession.get(state));
+  // Key rotation (reencrypt): every row, a page at a time by rowid, written back only if unchanged.
+  const REENCRYPT_PAGE = 200;
+  type ConnectionPageRow = { rowid: number; integration_key: string; account_id: string; access_token: string | null; refresh_token: string | null };
+  const selectConnectionPage = db.prepare<[number, number], ConnectionPageRow>(
+    'SELECT rowid, integration_key, account_id, access_token, refresh_token FROM xero_connections WHERE rowid > ? ORDER BY rowid LIMIT ?',
+  );
+  const selectSessionPage = db.prepare<[number, number], { rowid: number; state: string; code_verifier: string }>(
+    'SELECT rowid, state, code_verifier FROM xero_connect_sessions WHERE rowid > ? ORDER BY rowid LIMIT ?',
+  );
+  const updateSealedTokens = db.prepare(
+    `UPDATE xero_connections SET access_token = @access, refresh_token = @refresh
+      WHERE integration_key = @integrationKey AND account_id = @accountId AND access_token IS @oldAccess AND refresh_token IS @oldRefresh`,
+  );
+  const updateSealedVerifier = db.prepare('UPDATE xero_connect_sessions SET code_verifier = @verifier WHERE state = @state AND code_verifier = @old');
+  function* pages<Row extends { rowid: number }>(select: BetterSqlite3.Statement<[number, number], Row>, toRow: (row: Row) => ReencryptRow): Generator<ReencryptRow> {
+    let after = 0;
+    for (;;) {
+      const page = select.all(after, REENCRYPT_PAGE);
+      for (const row of page) {
+        after = row.rowid;
+        yield toRow(row);
+      }
+      if (page.length < REENCRYPT_PAGE) return;
+    }
+  }
+
   type Tally = { count: number; oldest: string | null };
   const deleteExpiredSessions = db.prepare<[string]>('DELETE FROM xero_connect_sessions WHERE expires_at <= ?');
   const tallyUser = db.prepare<[string, string, string], Tally>(
@@ -316,6 +363,28 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
         codeVerifier: sealVerifier(cipher, session.state, codeVerifier),
         expiresAt: session.expiresAt,
       });
+    },
+    async reencrypt() {
+      const connections = await reencryptRows(cipher, pages(selectConnectionPage, (row) => {
+        const key = { integrationKey: row.integration_key, accountId: row.account_id };
+        const [accessAad, refreshAad] = connectionColumnsAad(key);
+        return {
+          values: [
+            { sealed: row.access_token, associatedData: accessAad },
+            { sealed: row.refresh_token, associatedData: refreshAad },
+          ],
+          writeIfUnchanged: async ([access, refresh]) => {
+            updateSealedTokens.run({ ...key, access: access ?? null, refresh: refresh ?? null, oldAccess: row.access_token, oldRefresh: row.refresh_token });
+          },
+        };
+      }));
+      const connectSessions = await reencryptRows(cipher, pages(selectSessionPage, (row) => ({
+        values: [{ sealed: row.code_verifier, associatedData: sessionColumnAad(row.state) }],
+        writeIfUnchanged: async ([verifier]) => {
+          updateSealedVerifier.run({ state: row.state, verifier: verifier ?? '', old: row.code_verifier });
+        },
+      })));
+      return { connections, connectSessions };
     },
     async startConnectSession(session, limits) {
       const { codeVerifier, ...rest } = session;

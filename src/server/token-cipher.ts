@@ -63,6 +63,8 @@ export interface TokenCipher {
    * Throws {@link XeroConnectionDecryptionError} rather than return anything it cannot authenticate.
    */
   decrypt(stored: string, associatedData?: string): string;
+  /** Whether `stored` was written with the current key (a rotation leaves such values alone). */
+  isCurrent(stored: string): boolean;
 }
 
 /** A key as configured: base64 / base64url / hex text for 32 bytes, or the 32 bytes themselves. */
@@ -132,6 +134,7 @@ export function createTokenCipher(options: {
 
   return {
     encrypts: true,
+    isCurrent: (stored) => stored.split(':')[1] === currentId,
     encrypt(plaintext, associatedData = '') {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv(ALGORITHM, current, iv, { authTagLength: TAG_BYTES });
@@ -177,6 +180,7 @@ const PLAIN_PREFIX = 'plain:';
 export function createPlaintextCipher(): TokenCipher {
   return {
     encrypts: false,
+    isCurrent: (stored) => stored.startsWith(PLAIN_PREFIX),
     encrypt: (plaintext) => `${PLAIN_PREFIX}${plaintext}`,
     decrypt(stored) {
       if (!stored.startsWith(PLAIN_PREFIX)) {
