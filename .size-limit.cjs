@@ -8,7 +8,7 @@
 // those assumed our own code fits in ~5 kB. Measured (esbuild metafile, minified): Radix and the
 // packages it brings ~40 kB (≈14.5 kB gzip), zod/mini ~28.6 kB (≈8 kB gzip), our own code ~65 kB
 // (components 30, client 15, react 14, contract 5.5) ≈ 20 kB gzip. Reaching 28 kB means dropping
-// features or runtime validation: a product decision, recorded in README.md ("Bundle size").
+// features or runtime validation: a product decision, recorded in CONTRIBUTING.md ("Bundle size").
 
 // The hook-only check must prove that `useXeroConnection` pulls no Radix code, not just that it is
 // small. Resolving is not enough to judge (esbuild resolves every import of dist/index.js before it

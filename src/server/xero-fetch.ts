@@ -40,7 +40,7 @@ export type XeroFetch = (input: string | URL | Request, init?: XeroFetchInit) =>
 export interface XeroFetchOptions {
   /**
    * At most this many calls start in any minute for one organisation, keep-alive's included.
-   * Default 60, Xero's limit. Holds in one process: see the README on several instances.
+   * Default 60, Xero's limit. Holds in one process: see docs/xero-fetch.md on several instances.
    */
   tenantCallsPerMinute?: number;
   /** At most this many calls in flight at once for one organisation. Default 5, Xero's limit. */

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
-// The README's `./testing` example, as a host would run it: Vitest in jsdom, msw/node, Testing
-// Library, the card on a page. If this breaks, the README's example is wrong.
+// The `./testing` example of docs/testing.md, as a host would run it: Vitest in jsdom, msw/node, Testing
+// Library, the card on a page. If this breaks, that example is wrong.
 import { cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
@@ -17,7 +17,7 @@ function IntegrationsPage() {
   );
 }
 
-// --- from the README ---
+// --- from docs/testing.md ---
 // msw/node matches absolute URLs: resolve the portal's path against the test page.
 const baseUrl = new URL('/api/integrations/xero-billing', window.location.href).href;
 const server = setupServer(...createXeroConnectionHandlers({ baseUrl })); // the happy path: connected

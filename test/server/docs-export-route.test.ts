@@ -8,10 +8,10 @@ import { XeroConnectionHandlerError, type XeroConnectionHandlerWithKeepAlive } f
 import { MINUTE_MS, PORTAL } from './support';
 import { connect, exportHarness } from './xero-fetch-support';
 
-// The README's export route, run as a portal would run it: the host's own route calls Xero
+// The documented export route, run as a portal would run it: the host's own route calls Xero
 // through `handler.xeroFetch` and answers its browser with Xero's answer, or with the problem.
-// The code between the markers must appear in README.md as it is: if this test breaks, so does
-// the README's example.
+// The code between the markers must appear in docs/server.md as it is: if this test breaks, so
+// does the documented example.
 
 interface Session {
   accountId: string;
@@ -22,11 +22,11 @@ interface Invoice {
   amount: number;
 }
 
-// What the README's route imports from the host's own modules: set by each test.
+// What the documented route imports from the host's own modules: set by each test.
 let billing: XeroConnectionHandlerWithKeepAlive;
 let getSession: (request: Request) => Promise<Session | null>;
 
-// --- from the README ---
+// --- from docs/server.md ---
 async function POST(request: Request): Promise<Response> {
   const session = await getSession(request);
   if (session === null) return new Response(null, { status: 401 });
@@ -57,11 +57,11 @@ async function POST(request: Request): Promise<Response> {
 // --- end ---
 
 const THIS_FILE = readFileSync(new URL(import.meta.url), 'utf8');
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const DOC = readFileSync(new URL('../../docs/server.md', import.meta.url), 'utf8');
 
 /** The example's lines, without the indentation this file adds around them. */
 function exampleLines(): string[] {
-  const start = THIS_FILE.indexOf('// --- from the README ---');
+  const start = THIS_FILE.indexOf('// --- from docs/server.md ---');
   const end = THIS_FILE.indexOf('// --- end ---');
   return THIS_FILE.slice(start, end)
     .split('\n')
@@ -82,15 +82,15 @@ async function portal() {
   return { harness, post };
 }
 
-describe('README: the export route', () => {
-  it('is the code README.md shows', () => {
-    // The README exports the route (`export async function POST`); this file cannot.
-    const readme = README.split('\n').map((line) => line.trim().replace(/^export /, ''));
+describe('docs/server.md: the export route', () => {
+  it('is the code docs/server.md shows', () => {
+    // The docs export the route (`export async function POST`); this file cannot.
+    const doc = DOC.split('\n').map((line) => line.trim().replace(/^export /, ''));
     const lines = exampleLines();
     expect(lines.length).toBeGreaterThan(20);
-    const first = readme.indexOf(lines[0] ?? '');
+    const first = doc.indexOf(lines[0] ?? '');
     expect(first).toBeGreaterThan(-1);
-    expect(readme.slice(first, first + lines.length)).toEqual(lines);
+    expect(doc.slice(first, first + lines.length)).toEqual(lines);
   });
 
   it('exports three invoices, and the same export sent again creates none more', async () => {
