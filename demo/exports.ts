@@ -88,6 +88,10 @@ export function exportRoutes(options: ExportRoutesOptions) {
       send(res, Response.json(body, { status, headers }));
     if (req.method !== 'POST') return answer(405, { error: 'method not allowed' }, { allow: 'POST' }).then(() => true);
     if (!options.isSignedIn(req)) return answer(401, { error: 'sign in first' }).then(() => true);
+    // JSON only: another site's form cannot send it without a CORS preflight this origin never answers.
+    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      return answer(415, { error: 'send the export as application/json' }).then(() => true);
+    }
     const body = (await options.readJson(req)) as { exportId?: unknown } | null;
     const exportId = body?.exportId;
     if (typeof exportId !== 'string' || !/^[\w-]{1,64}$/.test(exportId)) {
