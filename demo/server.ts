@@ -317,9 +317,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const path = new URL(req.url ?? '/', origin).pathname;
     const backend = backends.find((item) => path === item.basePath || path.startsWith(`${item.basePath}/`));
     if (backend) {
-      // The backend runs on Xero's clock (`clock: emulator.now`), and its answers' Date says so, as
-      // a real server's says its own time: the page measures every relative date from it.
-      if (emulator) res.setHeader('date', emulator.now().toUTCString());
+      // The backend runs on Xero's clock (`clock: emulator.now`), and its answers' Date says so:
+      // the page measures every relative date from it.
       return backend.listener(req, res);
     }
     if (path.startsWith(`${EXPORTS_PATH}/`)) {

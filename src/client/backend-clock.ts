@@ -32,20 +32,27 @@ export function offsetFromDateHeader(date: string | null, sentAt: number, receiv
   return Math.round((lowest + highest) / 2);
 }
 
-// One clock per client object, so the React layer can read the one its provider's client keeps
-// without a new member on `XeroConnectionClient` (hosts may implement that interface themselves).
-const clocks = new WeakMap<object, BackendClock>();
+// One clock per base URL: several clients (two providers of one integration on a page, a card
+// and a notice) talk to the same backend and share its connection query, so they must measure its
+// dates from the same clock, whichever of them read the answer on screen. Keyed by URL, not by
+// user: a backend's clock holds no one's data, so a module-wide map is safe in a server render.
+const clocks = new Map<string, BackendClock>();
 
-/** Ties `clock` to the client that keeps it up to date. */
-export function registerBackendClock(client: object, clock: BackendClock): void {
-  clocks.set(client, clock);
+/** The clock of the backend at `baseUrl`, shared by every client of that base URL. */
+export function backendClockFor(baseUrl: string): BackendClock {
+  let clock = clocks.get(baseUrl);
+  if (clock === undefined) {
+    clock = { offsetMs: 0 };
+    clocks.set(baseUrl, clock);
+  }
+  return clock;
 }
 
 /**
- * Backend time minus browser time for `client`, in ms: 0 for a client that has not read a
- * `Date` yet, one whose backend hides it (cross-origin without `Access-Control-Expose-Headers:
- * Date`), or one not made by `createXeroConnectionClient`.
+ * Backend time minus browser time for the backend of `client` (its `baseUrl`), in ms: 0 before
+ * any client of that base URL read a `Date`, or when its backend hides it (cross-origin without
+ * `Access-Control-Expose-Headers: Date`).
  */
-export function backendClockOffset(client: object): number {
-  return clocks.get(client)?.offsetMs ?? 0;
+export function backendClockOffset(client: { readonly baseUrl: string }): number {
+  return clocks.get(client.baseUrl)?.offsetMs ?? 0;
 }

@@ -21,7 +21,7 @@ import {
   XeroConnectionUsageError,
   isXeroConnectionError,
 } from './errors';
-import { offsetFromDateHeader, registerBackendClock, type BackendClock } from './backend-clock';
+import { backendClockFor, offsetFromDateHeader, type BackendClock } from './backend-clock';
 import { createIdempotencyKey } from './idempotency-key';
 import { readResponse, type BodySchema } from './read-response';
 import { absoluteUrl, assertBaseUrl, describeValue, endpointUrl } from './resolve-url';
@@ -276,7 +276,7 @@ function validateBody<T>(endpoint: RouteLabel, schema: BodySchema<T>, body: unkn
  */
 export function createXeroConnectionClient(options: XeroConnectionClientOptions): XeroConnectionClient {
   const resolved = resolveOptions(options);
-  const clock: BackendClock = { offsetMs: 0 };
+  const clock: BackendClock = backendClockFor(resolved.baseUrl);
 
   async function send<T>(name: RouteName, schema: BodySchema<T>, body: unknown, requestOptions: WriteRequestOptions = {}): Promise<T> {
     const route = routes[name];
@@ -338,6 +338,5 @@ export function createXeroConnectionClient(options: XeroConnectionClientOptions)
       return send('chooseOrganisation', routes.chooseOrganisation.response, body, requestOptions);
     },
   };
-  registerBackendClock(client, clock);
   return client;
 }

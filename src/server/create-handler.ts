@@ -551,7 +551,23 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
     onError(new XeroConnectionConfigurationError(`${detail}: the request was answered 401, and so will every such request.`));
   }
 
+  // Every answer's Date is the handler's clock: the browser measures the connection's dates
+  // ("Last used … 2 days ago", days left) from it, not from a laptop's clock that may be off.
   async function handleXeroConnection(request: Request): Promise<Response> {
+    const response = await answer(request);
+    const date = clock().toUTCString();
+    try {
+      response.headers.set('date', date);
+      return response;
+    } catch {
+      // A response whose headers are immutable: the same answer with the Date added.
+      const headers = new Headers(response.headers);
+      headers.set('date', date);
+      return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+    }
+  }
+
+  async function answer(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const instance = url.pathname;
     try {

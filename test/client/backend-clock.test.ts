@@ -11,8 +11,10 @@ import { BASE_URL } from './support';
 
 const DAY_MS = 86_400_000;
 
-function answering(respond: () => Response): XeroConnectionClient {
-  return createXeroConnectionClient({ baseUrl: BASE_URL, retry: false, fetch: async () => respond() });
+// Each test its own backend: the clock is kept per base URL, for every client of it.
+let backends = 0;
+function answering(respond: () => Response, baseUrl = `${BASE_URL}-${(backends += 1)}`): XeroConnectionClient {
+  return createXeroConnectionClient({ baseUrl, retry: false, fetch: async () => respond() });
 }
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -69,7 +71,17 @@ describe('the client’s backend clock', () => {
     expect(Math.abs(backendClockOffset(client) - DAY_MS)).toBeLessThan(2_000);
   });
 
-  it('is the browser’s clock for a client it did not make', () => {
-    expect(backendClockOffset({})).toBe(0);
+  it('is the browser’s clock for a backend no client has read yet', () => {
+    expect(backendClockOffset({ baseUrl: 'https://portal.example/never-read' })).toBe(0);
+  });
+
+  it('is shared by every client of one base URL: a card and a notice on one page measure from one clock', async () => {
+    const baseUrl = `${BASE_URL}-shared`;
+    const ahead = { date: new Date(Date.now() + 61 * DAY_MS).toUTCString() };
+    const reader = answering(() => json(buildConnection('connected'), 200, ahead), baseUrl);
+    const other = answering(() => json(buildConnection('connected'), 200, ahead), baseUrl);
+    await reader.getConnection();
+    // `other` never read an answer, yet shows what its backend's clock says.
+    expect(Math.abs(backendClockOffset(other) - 61 * DAY_MS)).toBeLessThan(2_000);
   });
 });
