@@ -72,6 +72,18 @@ export const ReconnectRemovedInXero: Story = {
   },
 };
 
+/** The export met an integration that was never connected: nothing to reconnect, only to connect. */
+export const NotConnected: Story = {
+  name: 'Not connected at all',
+  args: { problem: buildProblem('XERO_TENANT_NOT_FOUND') },
+  parameters: backend({ scenario: 'disconnected' }),
+  play: async ({ canvas }) => {
+    await expect(await canvas.findByRole('heading', { name: 'Xero Billing is not connected: set it up before this export can run.' })).toBeVisible();
+    await expect(canvas.getByRole('button', { name: 'Connect to Xero' })).toBeVisible();
+    await expect(canvas.queryByRole('button', { name: 'Reconnect' })).toBeNull();
+  },
+};
+
 /** People who may not change the connection are told who can, and get no recovery buttons. */
 export const Viewer: Story = {
   args: { canManage: false, adminContact: { name: 'Priya Shah', email: 'priya@sunrise.example' } },

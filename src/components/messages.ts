@@ -139,6 +139,10 @@ export interface XeroConnectionMessages {
    * `status.needsReauth.*` sentence follows it as the reason.
    */
   'reconnectNotice.needsReconnect': Message<{ title: string }>;
+  /** The export met an integration that was never connected (or was disconnected): there is nothing to reconnect, only to connect. */
+  'reconnectNotice.notConnected': Message<{ title: string }>;
+  /** The same, for someone who may not connect it. */
+  'reconnectNotice.askAdminToConnect': Message<{ title: string }>;
   /** `XeroReconnectNotice` once the reconnect it started came back connected; the host's retry follows. */
   'reconnectNotice.reconnected': Message<{ title: string }>;
   /** `XeroReconnectNotice` for people who may not reconnect (`canManage={false}`). */
@@ -268,6 +272,8 @@ export const defaultMessages: XeroConnectionMessages = {
   'notice.copyLinkFailed': "The link couldn't be copied automatically. Select it below and copy it.",
 
   'reconnectNotice.needsReconnect': '{title} needs reconnecting before this export can run.',
+  'reconnectNotice.notConnected': '{title} is not connected: set it up before this export can run.',
+  'reconnectNotice.askAdminToConnect': 'Ask an administrator to connect {title}.',
   'reconnectNotice.reconnected': '{title} is connected again.',
   'reconnectNotice.askAdmin': 'Ask an administrator to reconnect {title}.',
   'reconnectNotice.rateLimited': 'Xero is busy: try this export again at {time}.',

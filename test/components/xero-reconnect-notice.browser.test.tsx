@@ -200,6 +200,34 @@ describe('a reconnect problem at the export', () => {
   });
 });
 
+describe('an integration that is not connected at all', () => {
+  const NOT_CONNECTED = 'Xero Billing is not connected: set it up before this export can run.';
+
+  test('asks to connect, not to reconnect, and Connect to Xero starts a first connection', async () => {
+    const backend = startFakeBackend('neverConnected');
+    const { navigate } = renderPage({ answer: buildProblem('XERO_TENANT_NOT_FOUND', { detail: 'Xero is not connected for this account (never connected)' }) });
+    await exportByKeyboard();
+    await waitFor(() => expect(title(NOT_CONNECTED)).toHaveFocus());
+    expect(screen.queryByRole('button', { name: 'Reconnect' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Disconnect my account' })).toBeNull();
+    await userEvent.tab();
+    expect(button('Connect to Xero')).toHaveFocus();
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(navigate).toHaveBeenCalledTimes(1));
+    expect(backend.requestsTo('disconnect')).toHaveLength(0);
+    expect(backend.requestsTo('connect')[0]?.body).toMatchObject({ mode: 'connect' });
+  });
+
+  test('a viewer is asked to have an administrator connect it', async () => {
+    startFakeBackend('neverConnected');
+    renderPage({ answer: buildProblem('XERO_TENANT_NOT_FOUND'), canManage: false });
+    await exportByKeyboard();
+    await waitFor(() => expect(title(NOT_CONNECTED)).toHaveFocus());
+    expect(screen.getByText('Ask an administrator to connect Xero Billing.')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Connect to Xero' })).toBeNull();
+  });
+});
+
 describe('back from Xero', () => {
   test('redirect: the marker and ?xero=connected say "connected again", focused, with the retry slot; onReconnected once', async () => {
     startFakeBackend('connected');

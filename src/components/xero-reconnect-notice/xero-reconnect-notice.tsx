@@ -72,7 +72,7 @@ export interface XeroReconnectNoticeProps
 }
 
 /** What the notice shows; mirrored in `data-state`. */
-type NoticeView = 'needs_reconnect' | 'disconnected' | 'reconnected' | 'retry_later';
+type NoticeView = 'needs_reconnect' | 'not_connected' | 'disconnected' | 'reconnected' | 'retry_later';
 
 /**
  * The notice's own part in the recovery: `started` once it sent the person to Xero (also read
@@ -140,7 +140,7 @@ function retryLaterTitle(
  * ordinary page load: the notice renders nothing then.
  *
  * The root is a `<section>` named by its title, with `data-slot="xero-reconnect-notice"`,
- * `data-state` (`needs_reconnect | disconnected | reconnected | retry_later`) and `data-code` (the
+ * `data-state` (`needs_reconnect | not_connected | disconnected | reconnected | retry_later`) and `data-code` (the
  * problem's code). Must be used within `<XeroConnectionProvider>`, like the card.
  *
  * @example
@@ -259,6 +259,8 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
   else if (disconnectedNotice !== null && state.status === 'disconnected') view = 'disconnected';
   else if (recovery.phase === 'offered' || needsReconnect || (recovery.phase === 'started' && pending)) view = 'needs_reconnect';
   else if (classified?.kind === 'retry_later') view = 'retry_later';
+  // Never connected, or disconnected elsewhere: there is nothing to reconnect, only to connect.
+  if (view === 'needs_reconnect' && state.status === 'disconnected' && !pending && recovery.phase === 'idle') view = 'not_connected';
 
   /* ---- focus ------------------------------------------------------------------------------------ */
 
@@ -340,6 +342,9 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
     case 'retry_later':
       heading = retryLaterTitle(classified as Extract<NoticeProblem, { kind: 'retry_later' }>, receivedAt(problem as object), messages, locale);
       break;
+    case 'not_connected':
+      heading = formatMessage(messages, 'reconnectNotice.notConnected', { title });
+      break;
     case 'disconnected':
       heading = formatMessage(messages, 'reconnectNotice.needsReconnect', { title });
       sentences = description.sentences;
@@ -379,6 +384,21 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
         {formatMessage(messages, 'action.setUpAgain', { title })}
       </CardButton>
     );
+  } else if (canManage && view === 'not_connected') {
+    actions = (
+      <CardButton
+        key="connect"
+        action="connect"
+        variant="primary"
+        pendingLabel={working}
+        styled={styled}
+        pending={connection.isConnecting}
+        onClick={handleSetUpAgain}
+        {...actionSlot}
+      >
+        {formatMessage(messages, 'action.connect')}
+      </CardButton>
+    );
   } else if (canManage && view === 'needs_reconnect') {
     actions = (
       <CardButton
@@ -403,7 +423,7 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
       );
     }
   }
-  const askAdmin = !canManage && (view === 'needs_reconnect' || view === 'disconnected');
+  const askAdmin = !canManage && (view === 'needs_reconnect' || view === 'disconnected' || view === 'not_connected');
 
   return (
     <section
@@ -444,7 +464,7 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
           adminContact={adminContact}
           messages={messages}
           styled={styled}
-          ask={formatMessage(messages, 'reconnectNotice.askAdmin', { title })}
+          ask={formatMessage(messages, view === 'not_connected' ? 'reconnectNotice.askAdminToConnect' : 'reconnectNotice.askAdmin', { title })}
         />
       ) : null}
       <div data-slot="xero-reconnect-notice-actions" {...styledHook(styled)}>
