@@ -56,3 +56,8 @@ export function backendClockFor(baseUrl: string): BackendClock {
 export function backendClockOffset(client: { readonly baseUrl: string }): number {
   return clocks.get(client.baseUrl)?.offsetMs ?? 0;
 }
+
+/** Forgets every backend's clock: for tests, where one page plays several backends on one base URL. */
+export function forgetBackendClocks(): void {
+  clocks.clear();
+}

@@ -4,6 +4,7 @@ import { setupWorker } from 'msw/browser';
 import type { ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 
+import { forgetBackendClocks } from '../../src/client/backend-clock';
 import {
   createXeroConnectionClient,
   returnToFor,
@@ -38,6 +39,8 @@ export function setUpWorker(): void {
   afterEach(() => {
     cleanup();
     worker.resetHandlers();
+    // Each test plays its own backend on the one base URL: its clock starts unknown too.
+    forgetBackendClocks();
   });
   afterAll(() => worker.stop());
 }
