@@ -521,7 +521,7 @@ function problemExample(code: ErrorCode, status = ERROR_CODE_INFO[code].status, 
 // Which problems each endpoint may answer. Anything else still arrives as a problem under `default`.
 const ROUTE_ERROR_CODES: Record<RouteName, readonly ErrorCode[]> = {
   getConnection: ['UNAUTHENTICATED', 'FORBIDDEN', 'XERO_RATE_LIMITED', 'INTERNAL', 'XERO_UNAVAILABLE'],
-  connect: ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'INTERNAL'],
+  connect: ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'XERO_RATE_LIMITED', 'INTERNAL'],
   completeCallback: [
     'VALIDATION_FAILED',
     'XERO_INVALID_GRANT',
@@ -588,7 +588,7 @@ const ROUTE_DESCRIPTIONS: Record<RouteName, string> = {
   getConnection:
     'Reports the connection from the backend’s store, confirming with Xero when due (a status check must confirm the tenant is still listed in `GET https://api.xero.com/connections`). Trouble with Xero is normally reported in the body (`status: "error"`); a problem is for when the backend cannot produce a report at all. Clients retry this read on retryable problems.',
   connect:
-    'Starts a round trip through Xero’s consent screen: the backend creates a single-use `state` bound to the user’s session and a PKCE verifier, remembers `returnTo`, and answers Xero’s authorize URL. The browser then navigates to `authorizeUrl`; Xero redirects back to the registered redirect URI (`GET /callback`, or a page of the host that calls `POST /callback`).\n\nThe backend also remembers the contract minor this request’s `Accept` announces: Xero’s redirect to `GET /callback` carries the browser’s `Accept`, not the client’s, so that is what decides whether the round trip may end in `choosing_organisation`.',
+    'Starts a round trip through Xero’s consent screen: the backend creates a single-use `state` bound to the user’s session and a PKCE verifier, remembers `returnTo`, and answers Xero’s authorize URL. The browser then navigates to `authorizeUrl`; Xero redirects back to the registered redirect URI (`GET /callback`, or a page of the host that calls `POST /callback`).\n\nThe backend also remembers the contract minor this request’s `Accept` announces: Xero’s redirect to `GET /callback` carries the browser’s `Accept`, not the client’s, so that is what decides whether the round trip may end in `choosing_organisation`.\n\nPending round trips are bounded (the reference backend: 10 per user, 50 per account, each until it expires): past that, `XERO_RATE_LIMITED` (429) with `retryAfterSeconds` until the oldest pending one expires. A backend never ends another account’s pending round trip to make room.',
   completeCallback:
     'Exchanges the code for tokens, checks the tenant (`expectedTenantId` in `reauth` mode), stores the token set in one place, and answers the new connection. For a round trip started by a contract 1.1 client, a consent covering several organisations (none expected), or a reconnect that came back without the expected one, ends in `choosing_organisation` rather than the first organisation or `XERO_TENANT_MISMATCH`.',
   disconnect:

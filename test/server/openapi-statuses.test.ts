@@ -98,6 +98,18 @@ describe('the reference handler answers only statuses its routes list in the Ope
     expect((await call(operation, harness)).status).toBe(200);
   });
 
+  it.each(WRITES)('%s: a cross-site request (403, before anything runs)', async (operation) => {
+    const harness = await setup();
+    expect((await call(operation, harness, { headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' } })).status).toBe(403);
+  });
+
+  it('connect: too many round trips pending for one user (429)', async () => {
+    const harness = await setup();
+    const answers = [];
+    for (let index = 0; index < 11; index += 1) answers.push((await call('connect', harness)).status);
+    expect(answers.at(-1)).toBe(429);
+  });
+
   it('getConnection (200), connect (200), GET /callback (302, 400 without a state)', async () => {
     const harness = await setup();
     await call('getConnection', harness);
