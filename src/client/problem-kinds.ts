@@ -1,7 +1,7 @@
 import { problemSchema, type ErrorCode, type Problem } from '../contract';
 import { XeroConnectionUsageError } from './errors';
 import { isJsonMediaType, mediaType } from './read-response';
-import { parseRetryAfter } from './retry';
+import { retryAfterOf } from './retry';
 
 // What a host's own route (an export through `handler.xeroFetch`) answered, sorted into the two
 // things its page can do about it: send the user through the recovery, or try again later.
@@ -115,6 +115,6 @@ export async function readXeroProblem(response: Response): Promise<Problem | nul
   if (!parsed.success) return null;
   const problem = parsed.data;
   if (problem.retryAfterSeconds !== undefined) return problem;
-  const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
+  const retryAfterSeconds = retryAfterOf(response);
   return retryAfterSeconds === null ? problem : { ...problem, retryAfterSeconds };
 }

@@ -11,7 +11,7 @@ import {
 } from '../contract';
 import { describeIssues, summarizeIssues } from './describe-issues';
 import { XeroConnectionApiError, XeroConnectionContractError, type ContractIssue } from './errors';
-import { parseRetryAfter } from './retry';
+import { retryAfterOf } from './retry';
 
 /** A response body's schema. */
 export type BodySchema<T> = ZodMiniType<T, unknown>;
@@ -64,7 +64,7 @@ function codeForStatus(status: number): ErrorCode {
 }
 
 function apiErrorFromProblem(endpoint: RouteLabel, response: Response, problem: Problem): XeroConnectionApiError {
-  const retryAfterSeconds = problem.retryAfterSeconds ?? parseRetryAfter(response.headers.get('retry-after'));
+  const retryAfterSeconds = problem.retryAfterSeconds ?? retryAfterOf(response);
   const detail = problem.detail ? `: ${problem.detail}` : '';
   return new XeroConnectionApiError({
     endpoint,
@@ -85,7 +85,7 @@ function apiErrorFromStatus(endpoint: RouteLabel, response: Response, type: stri
     code,
     status: response.status,
     retryable: RETRYABLE_STATUSES.has(response.status),
-    retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
+    retryAfterSeconds: retryAfterOf(response),
     problem: null,
     message: `${endpoint} failed with ${response.status}${statusText} and ${type ? `a ${type}` : 'an untyped'} body instead of application/problem+json`,
   });

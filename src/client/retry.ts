@@ -55,6 +55,15 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   return Math.max(0, Math.ceil((date - now) / 1000));
 }
 
+/**
+ * A response's `Retry-After` in seconds. An HTTP-date is on the backend's clock, so it is measured
+ * from the response's own `Date` (RFC 9110), not the browser's clock, which may be off by months.
+ */
+export function retryAfterOf(response: Response): number | null {
+  const date = Date.parse(response.headers.get('date') ?? '');
+  return parseRetryAfter(response.headers.get('retry-after'), Number.isNaN(date) ? Date.now() : date);
+}
+
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {

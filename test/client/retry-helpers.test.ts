@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { DEFAULT_RETRY, parseRetryAfter, retryDelayMs } from '../../src/client/retry';
+import { DEFAULT_RETRY, parseRetryAfter, retryAfterOf, retryDelayMs } from '../../src/client/retry';
 
 const options = { retries: 3, baseDelayMs: 500, maxDelayMs: 8_000 };
 const lowest = () => 0;
@@ -80,4 +80,23 @@ describe('parseRetryAfter', () => {
       expect(parseRetryAfter(value, now)).toBeNull();
     },
   );
+});
+
+describe('retryAfterOf', () => {
+  it('measures an HTTP-date from the response’s own Date, not the browser’s clock', () => {
+    const backendNow = new Date(Date.now() + 61 * 86_400_000);
+    const response = new Response(null, {
+      status: 429,
+      headers: { date: backendNow.toUTCString(), 'retry-after': new Date(backendNow.getTime() + 120_000).toUTCString() },
+    });
+    expect(retryAfterOf(response)).toBe(120);
+  });
+
+  it('falls back to the browser’s clock without a Date, and reads seconds as they are', () => {
+    expect(retryAfterOf(new Response(null, { headers: { 'retry-after': '30' } }))).toBe(30);
+    const soon = new Date(Date.now() + 60_000).toUTCString();
+    const seconds = retryAfterOf(new Response(null, { headers: { 'retry-after': soon } }));
+    expect(seconds).toBeGreaterThanOrEqual(58);
+    expect(seconds).toBeLessThanOrEqual(60);
+  });
 });
