@@ -161,7 +161,7 @@ export const ReconnectCancelled: Story = {
   parameters: backend({ scenario: 'disconnected', arrive: { kind: 'cancelled', reason: 'consent_denied' } }),
   beforeEach: markReconnectStarted,
   play: async ({ canvas }) => {
-    await expect(await canvas.findByText('You cancelled the connection in Xero. Nothing changed.')).toBeVisible();
+    await expect(await canvas.findByText('You cancelled in Xero, so Xero Billing is not connected now: exports stay paused until you reconnect.')).toBeVisible();
     await expect(canvas.getByRole('button', { name: 'Reconnect' })).toBeVisible();
   },
 };

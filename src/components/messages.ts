@@ -139,6 +139,11 @@ export interface XeroConnectionMessages {
    * `status.needsReauth.*` sentence follows it as the reason.
    */
   'reconnectNotice.needsReconnect': Message<{ title: string }>;
+  /**
+   * Back from Xero after Cancel (or a closed pop-up) on a reconnect this notice started: the
+   * reconnect disconnected first, so the integration is not connected now.
+   */
+  'reconnectNotice.cancelledWhileDisconnected': Message<{ title: string }>;
   /** The export met an integration that was never connected (or was disconnected): there is nothing to reconnect, only to connect. */
   'reconnectNotice.notConnected': Message<{ title: string }>;
   /** The same, for someone who may not connect it. */
@@ -272,6 +277,7 @@ export const defaultMessages: XeroConnectionMessages = {
   'notice.copyLinkFailed': "The link couldn't be copied automatically. Select it below and copy it.",
 
   'reconnectNotice.needsReconnect': '{title} needs reconnecting before this export can run.',
+  'reconnectNotice.cancelledWhileDisconnected': 'You cancelled in Xero, so {title} is not connected now: exports stay paused until you reconnect.',
   'reconnectNotice.notConnected': '{title} is not connected: set it up before this export can run.',
   'reconnectNotice.askAdminToConnect': 'Ask an administrator to connect {title}.',
   'reconnectNotice.reconnected': '{title} is connected again.',

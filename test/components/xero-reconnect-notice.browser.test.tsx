@@ -268,13 +268,13 @@ describe('back from Xero', () => {
     expect(onReconnected).not.toHaveBeenCalled();
   });
 
-  test('cancelled in Xero: says so and keeps Reconnect', async () => {
+  test('cancelled in Xero: says so, without "Nothing changed" (the reconnect disconnected first), and keeps Reconnect', async () => {
     startFakeBackend('disconnected');
     sessionStorage.setItem(`@carevision/xero-connection:reconnect-notice:${BASE_URL}`, JSON.stringify({ until: Date.now() + 60_000 }));
     comeBackWith('xero=error&code=XERO_ACCESS_DENIED');
     renderPage({ answer: null });
     await waitFor(() => expect(title(NEEDS_RECONNECT)).toHaveFocus());
-    await waitFor(() => expect(within(notice()).getByRole('status')).toHaveTextContent('You cancelled the connection in Xero. Nothing changed.'));
+    await waitFor(() => expect(within(notice()).getByRole('status')).toHaveTextContent('You cancelled in Xero, so Xero Billing is not connected now: exports stay paused until you reconnect.'));
     expect(button('Reconnect')).toBeVisible();
   });
 

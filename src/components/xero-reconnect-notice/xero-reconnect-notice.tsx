@@ -351,7 +351,11 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
       break;
     case 'needs_reconnect': {
       heading = formatMessage(messages, 'reconnectNotice.needsReconnect', { title });
-      const outcome = recovery.phase === 'offered' && recovery.outcome?.kind !== 'connected' ? describeOutcome(recovery.outcome, state, messages, title) : null;
+      let outcome = recovery.phase === 'offered' && recovery.outcome?.kind !== 'connected' ? describeOutcome(recovery.outcome, state, messages, title) : null;
+      // The card's "Nothing changed" is untrue here: the reconnect disconnected before it went to Xero.
+      if (recovery.phase === 'offered' && recovery.outcome?.kind === 'cancelled' && state.status === 'disconnected') {
+        outcome = { tone: 'status', text: formatMessage(messages, 'reconnectNotice.cancelledWhileDisconnected', { title }) };
+      }
       if (outcome?.tone === 'alert') outcomeAlert = outcome.text;
       else if (outcome) sentences = [{ kind: 'outcome', text: outcome.text }];
       // The card's reason (expired unused, removed in Xero, revoked, which organisation to use).
