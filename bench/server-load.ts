@@ -1,0 +1,228 @@
+// `npm run bench:server` (after `npm run build`): the reference backend (dist/server.js, as shipped)
+// under load against the local Xero emulator, with the SQLite and PostgreSQL stores. Figures, not
+// tests: it prints them and writes bench/server-results.md, and exits non-zero only when something
+// broke. PostgreSQL is a throwaway cluster of Debian's package (as the tests use), or the server in
+// XERO_CONNECTION_TEST_DATABASE_URL.
+//
+//   1. 1,000 concurrent GET /connection over 100 connections, whose access tokens expire mid-run:
+//      latency, errors, refresh calls at Xero (one per connection is right);
+//   2. two handler instances on one PostgreSQL, 200 connections due, keep-alive run on both at
+//      once: refresh calls at Xero (200 is right: none twice).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { startXeroEmulator, type XeroEmulator } from '../src/server/emulator/xero-emulator';
+import { startTestDatabase } from '../test/server/postgres-cluster';
+
+const RESULTS = fileURLToPath(new URL('./server-results.md', import.meta.url));
+const BASE_PATH = '/api/integrations/xero-billing';
+const ORIGIN = 'https://portal.example';
+const REDIRECT_URI = `${ORIGIN}${BASE_PATH}/callback`;
+const KEY = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const log = (line: string) => console.log(`[bench:server] ${line}`);
+
+type Server = typeof import('../dist/server.js');
+type Handler = ReturnType<Server['createXeroConnectionHandler']>;
+type Store = Parameters<Server['createXeroConnectionHandler']>[0]['store'];
+
+function handlerFor(server: Server, emulator: XeroEmulator, store: Store, keepAlive = false): Handler {
+  return server.createXeroConnectionHandler({
+    basePath: BASE_PATH,
+    clientId: emulator.clientId,
+    clientSecret: emulator.clientSecret,
+    redirectUri: REDIRECT_URI,
+    scopes: ['accounting.invoices'],
+    endpoints: emulator.endpoints,
+    clock: emulator.now,
+    store,
+    keepAlive,
+    // Keep-alive's pacing waits move the emulator's clock, not real time.
+    sleep: async (ms) => emulator.advance(ms),
+    authenticate: (request) => {
+      const accountId = request.headers.get('x-account');
+      return accountId === null ? null : { userId: 'bench-admin', canManage: true, accountId };
+    },
+  });
+}
+
+const as = (accountId: string) => ({ 'x-account': accountId, accept: 'application/json; contract=1.1' });
+
+/** Connects `accounts` through the emulator's consent page, a few at a time. */
+async function connectAccounts(handler: Handler, emulator: XeroEmulator, accounts: readonly string[]): Promise<void> {
+  for (let start = 0; start < accounts.length; start += 10) {
+    await Promise.all(
+      accounts.slice(start, start + 10).map(async (accountId) => {
+        const started = await handler(
+          new Request(`${ORIGIN}${BASE_PATH}/connect`, {
+            method: 'POST',
+            headers: { ...as(accountId), 'content-type': 'application/json' },
+            body: JSON.stringify({ returnTo: `${ORIGIN}/settings`, mode: 'connect' }),
+          }),
+        );
+        const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
+        const back = await handler(new Request(await emulator.approve(authorizeUrl), { headers: as(accountId) }));
+        if (!(back.headers.get('location') ?? '').includes('xero=connected')) throw new Error(`connecting ${accountId} failed: ${back.status}`);
+      }),
+    );
+  }
+}
+
+const refreshCalls = (emulator: XeroEmulator) => emulator.tokenCalls('refresh_token');
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+interface ReadFigures {
+  store: string;
+  requests: number;
+  errors: number;
+  expired: number;
+  refreshCalls: number;
+  p50: number;
+  p99: number;
+  max: number;
+  wallSeconds: number;
+}
+
+/** 1,000 reads over 100 connections: 500 while tokens are fresh, then the clock passes their expiry, then 500 more. */
+async function readsUnderExpiry(server: Server, storeName: string, store: Store): Promise<ReadFigures> {
+  const emulator = await startXeroEmulator({ redirectUris: [REDIRECT_URI], now: new Date('2026-12-07T09:00:00Z'), frozenClock: true });
+  try {
+    const handler = handlerFor(server, emulator, store);
+    const accounts = Array.from({ length: 100 }, (_, index) => `account-${String(index).padStart(3, '0')}`);
+    await connectAccounts(handler, emulator, accounts);
+    const before = refreshCalls(emulator);
+    const latencies: number[] = [];
+    let errors = 0;
+    const read = async (accountId: string) => {
+      const started = performance.now();
+      const response = await handler(new Request(`${ORIGIN}${BASE_PATH}/connection`, { headers: as(accountId) }));
+      const body = (await response.json()) as { status?: string };
+      latencies.push(performance.now() - started);
+      if (response.status !== 200 || body.status !== 'connected') errors += 1;
+    };
+    const wave = () => Promise.all(accounts.flatMap((accountId) => Array.from({ length: 5 }, () => read(accountId))));
+    const wallStart = performance.now();
+    emulator.advance(25 * MINUTE_MS);
+    const first = wave();
+    emulator.advance(6 * MINUTE_MS); // every access token is now past its 30 minutes
+    await Promise.all([first, wave()]);
+    return {
+      store: storeName,
+      requests: latencies.length,
+      errors,
+      expired: accounts.length,
+      refreshCalls: refreshCalls(emulator) - before,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: Math.max(...latencies),
+      wallSeconds: (performance.now() - wallStart) / 1000,
+    };
+  } finally {
+    await emulator.close();
+  }
+}
+
+interface KeepAliveFigures {
+  due: number;
+  refreshCalls: number;
+  refreshedA: number;
+  refreshedB: number;
+  skipped: number;
+  wallSeconds: number;
+}
+
+/** Two instances on one PostgreSQL, 200 connections due, keep-alive on both at once. */
+async function keepAliveOnTwoInstances(server: Server, connectionString: string): Promise<KeepAliveFigures> {
+  const emulator = await startXeroEmulator({ redirectUris: [REDIRECT_URI], now: new Date('2026-12-07T09:00:00Z'), frozenClock: true });
+  const schema = `bench_${Date.now()}`;
+  const storeA = await server.createPostgresConnectionStore({ connectionString, schema, encryptionKey: KEY });
+  const storeB = await server.createPostgresConnectionStore({ connectionString, schema, encryptionKey: KEY });
+  try {
+    const a = handlerFor(server, emulator, storeA, true);
+    const b = handlerFor(server, emulator, storeB, true);
+    const accounts = Array.from({ length: 200 }, (_, index) => `due-${String(index).padStart(3, '0')}`);
+    await connectAccounts(a, emulator, accounts);
+    emulator.advance(8 * DAY_MS);
+    const before = refreshCalls(emulator);
+    const wallStart = performance.now();
+    const [runA, runB] = await Promise.all([a.refreshDueConnections(), b.refreshDueConnections()]);
+    return {
+      due: accounts.length,
+      refreshCalls: refreshCalls(emulator) - before,
+      refreshedA: runA.refreshed,
+      refreshedB: runB.refreshed,
+      skipped: runA.skipped + runB.skipped,
+      wallSeconds: (performance.now() - wallStart) / 1000,
+    };
+  } finally {
+    await storeA.close();
+    await storeB.close();
+    await emulator.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const server = (await import('../dist/server.js')) as Server;
+  const database = await startTestDatabase(log);
+  const directory = mkdtempSync(join(tmpdir(), 'bench-server-'));
+  try {
+    log('1,000 reads over 100 connections, tokens expiring mid-run: SQLite');
+    const sqlite = await server.createSqliteConnectionStore({ filename: join(directory, 'bench.db'), encryptionKey: KEY });
+    const reads = [await readsUnderExpiry(server, 'SQLite', sqlite)];
+    sqlite.close();
+    log('the same with PostgreSQL');
+    const postgres = await server.createPostgresConnectionStore({ connectionString: database.connectionString, schema: `bench_reads_${Date.now()}`, encryptionKey: KEY });
+    reads.push(await readsUnderExpiry(server, 'PostgreSQL', postgres));
+    await postgres.close();
+    log('keep-alive on two instances, 200 connections due');
+    const keepAlive = await keepAliveOnTwoInstances(server, database.connectionString);
+
+    const ms = (value: number) => `${value.toFixed(1)} ms`;
+    const report = [
+      '# Server bench results (`npm run bench:server`, one run)',
+      '',
+      `- ${cpus().length} cores, Node ${process.version}; dist/server.js against the local Xero emulator on loopback; run ${new Date().toISOString()}`,
+      '',
+      '## 1. 1,000 concurrent `GET /connection` over 100 connections, access tokens expiring mid-run',
+      '',
+      '500 reads (5 per connection) start with fresh tokens; the emulator’s clock then passes every token’s 30 minutes and 500 more start while the first are in flight. Right is: 0 errors, one refresh per connection.',
+      '',
+      '| store | requests | errors | connections expired | refresh calls at Xero | p50 | p99 | max | wall |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...reads.map((row) => `| ${row.store} | ${row.requests} | ${row.errors} | ${row.expired} | ${row.refreshCalls} | ${ms(row.p50)} | ${ms(row.p99)} | ${ms(row.max)} | ${row.wallSeconds.toFixed(2)} s |`),
+      '',
+      '## 2. Keep-alive on two instances sharing one PostgreSQL',
+      '',
+      'Two handlers with their own stores (pools) on one schema; 200 connections due (8 days unused); `refreshDueConnections()` on both at once. Right is: 200 refresh calls, none twice (the advisory lock and the re-read under it).',
+      '',
+      '| due | refresh calls at Xero | refreshed by A | refreshed by B | skipped (refreshed by the other) | wall |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| ${keepAlive.due} | ${keepAlive.refreshCalls} | ${keepAlive.refreshedA} | ${keepAlive.refreshedB} | ${keepAlive.skipped} | ${keepAlive.wallSeconds.toFixed(2)} s |`,
+      '',
+    ].join('\n');
+    await writeFile(RESULTS, report);
+    console.log(`\n${report}`);
+    const broken = reads.some((row) => row.errors > 0 || row.refreshCalls !== row.expired) || keepAlive.refreshCalls !== keepAlive.due;
+    if (broken) {
+      console.error('[bench:server] a figure is not what is right (see above)');
+      process.exitCode = 1;
+    }
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+    database.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error('[bench:server] failed:', error);
+  process.exitCode = 1;
+});
