@@ -10,11 +10,11 @@
 //      once: refresh calls at Xero (200 is right: none twice).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import type * as ServerModule from '../dist/server.js';
 import { startXeroEmulator, type XeroEmulator } from '../src/server/emulator/xero-emulator';
 import { startTestDatabase } from '../test/server/postgres-cluster';
 
@@ -27,7 +27,7 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 const log = (line: string) => console.log(`[bench:server] ${line}`);
 
-type Server = typeof import('../dist/server.js');
+type Server = typeof ServerModule;
 type Handler = ReturnType<Server['createXeroConnectionHandler']>;
 type Store = Parameters<Server['createXeroConnectionHandler']>[0]['store'];
 
