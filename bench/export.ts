@@ -3,10 +3,8 @@
 // waited out, how many reached the caller, and whether any invoice was created twice. Time is the
 // emulator's clock, moved by the handler's own waits (its `sleep`), so a run that would take minutes
 // at Xero's pace takes seconds; wall time is reported beside it.
-import { startXeroEmulator, type XeroEmulator } from '../src/server/emulator/xero-emulator';
+import { benchHandler, connectAccounts, startFrozenEmulator, type Server } from './emulated-backend';
 
-const BASE_PATH = '/api/integrations/xero-billing';
-const REDIRECT_URI = `http://127.0.0.1:1${BASE_PATH}/callback`;
 const INVOICES = '/api.xro/2.0/Invoices';
 
 /** One scenario's figures. */
@@ -68,43 +66,13 @@ function peakPerWindow(times: readonly number[], windowMs: number): number {
   return Math.max(0, ...perWindow.values());
 }
 
-async function connect(emulator: XeroEmulator, handler: (request: Request) => Promise<Response>): Promise<void> {
-  const base = `http://127.0.0.1:1${BASE_PATH}`;
-  const started = await handler(
-    new Request(`${base}/connect`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json; contract=1.1' },
-      body: JSON.stringify({ returnTo: 'http://127.0.0.1:1/', mode: 'connect' }),
-    }),
-  );
-  const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
-  const back = await handler(new Request(await emulator.approve(authorizeUrl)));
-  if (!(back.headers.get('location') ?? '').includes('xero=connected')) throw new Error(`connecting failed: ${back.status}`);
-}
-
 async function runScenario(scenario: Scenario): Promise<ExportFigures> {
-  const { createXeroConnectionHandler, XeroConnectionHandlerError } = await import('../dist/server.js');
-  const emulator = await startXeroEmulator({ redirectUris: [REDIRECT_URI], now: new Date('2026-12-07T09:00:00Z'), frozenClock: true });
+  const server = (await import('../dist/server.js')) as Server;
+  const { XeroConnectionHandlerError } = server;
+  const emulator = await startFrozenEmulator();
   try {
-    const handler = createXeroConnectionHandler({
-      basePath: BASE_PATH,
-      authenticate: () => ({ userId: 'bench-admin', canManage: true }),
-      clientId: emulator.clientId,
-      clientSecret: emulator.clientSecret,
-      redirectUri: REDIRECT_URI,
-      scopes: ['accounting.invoices'],
-      endpoints: emulator.endpoints,
-      clock: emulator.now,
-      // Waits move the emulated clock to their end (never further, however many wait at once).
-      sleep: async (ms: number) => {
-        const target = emulator.now().getTime() + ms;
-        await Promise.resolve();
-        const gap = target - emulator.now().getTime();
-        if (gap > 0) emulator.advance(gap);
-      },
-      ...(scenario.pacing === undefined ? {} : { xeroFetch: { tenantCallsPerMinute: scenario.pacing } }),
-    });
-    await connect(emulator, handler);
+    const handler = benchHandler(server, emulator, scenario.pacing === undefined ? {} : { xeroFetch: { tenantCallsPerMinute: scenario.pacing } });
+    await connectAccounts(handler, emulator);
     emulator.setApiLimits({ minute: scenario.minuteLimit });
     const tenantId = emulator.organisations[0]?.tenantId ?? '';
     const lostAnswers = scenario.loseEvery === undefined ? 0 : Math.floor(scenario.writes / scenario.loseEvery);

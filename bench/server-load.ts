@@ -14,64 +14,17 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type * as ServerModule from '../dist/server.js';
-import { startXeroEmulator, type XeroEmulator } from '../src/server/emulator/xero-emulator';
+import type { XeroEmulator } from '../src/server/emulator/xero-emulator';
 import { startTestDatabase } from '../test/server/postgres-cluster';
+import { as, BASE_PATH, benchHandler, connectAccounts, ORIGIN, startFrozenEmulator, type Server } from './emulated-backend';
 
 const RESULTS = fileURLToPath(new URL('./server-results.md', import.meta.url));
-const BASE_PATH = '/api/integrations/xero-billing';
-const ORIGIN = 'https://portal.example';
-const REDIRECT_URI = `${ORIGIN}${BASE_PATH}/callback`;
 const KEY = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 const log = (line: string) => console.log(`[bench:server] ${line}`);
 
-type Server = typeof ServerModule;
-type Handler = ReturnType<Server['createXeroConnectionHandler']>;
-type Store = Parameters<Server['createXeroConnectionHandler']>[0]['store'];
-
-function handlerFor(server: Server, emulator: XeroEmulator, store: Store, keepAlive = false): Handler {
-  return server.createXeroConnectionHandler({
-    basePath: BASE_PATH,
-    clientId: emulator.clientId,
-    clientSecret: emulator.clientSecret,
-    redirectUri: REDIRECT_URI,
-    scopes: ['accounting.invoices'],
-    endpoints: emulator.endpoints,
-    clock: emulator.now,
-    store,
-    keepAlive,
-    // Keep-alive's pacing waits move the emulator's clock, not real time.
-    sleep: async (ms) => emulator.advance(ms),
-    authenticate: (request) => {
-      const accountId = request.headers.get('x-account');
-      return accountId === null ? null : { userId: 'bench-admin', canManage: true, accountId };
-    },
-  });
-}
-
-const as = (accountId: string) => ({ 'x-account': accountId, accept: 'application/json; contract=1.1' });
-
-/** Connects `accounts` through the emulator's consent page, a few at a time. */
-async function connectAccounts(handler: Handler, emulator: XeroEmulator, accounts: readonly string[]): Promise<void> {
-  for (let start = 0; start < accounts.length; start += 10) {
-    await Promise.all(
-      accounts.slice(start, start + 10).map(async (accountId) => {
-        const started = await handler(
-          new Request(`${ORIGIN}${BASE_PATH}/connect`, {
-            method: 'POST',
-            headers: { ...as(accountId), 'content-type': 'application/json' },
-            body: JSON.stringify({ returnTo: `${ORIGIN}/settings`, mode: 'connect' }),
-          }),
-        );
-        const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
-        const back = await handler(new Request(await emulator.approve(authorizeUrl), { headers: as(accountId) }));
-        if (!(back.headers.get('location') ?? '').includes('xero=connected')) throw new Error(`connecting ${accountId} failed: ${back.status}`);
-      }),
-    );
-  }
-}
+type Store = NonNullable<Parameters<Server['createXeroConnectionHandler']>[0]['store']>;
 
 const refreshCalls = (emulator: XeroEmulator) => emulator.tokenCalls('refresh_token');
 
@@ -94,9 +47,9 @@ interface ReadFigures {
 
 /** 1,000 reads over 100 connections: 500 while tokens are fresh, then the clock passes their expiry, then 500 more. */
 async function readsUnderExpiry(server: Server, storeName: string, store: Store): Promise<ReadFigures> {
-  const emulator = await startXeroEmulator({ redirectUris: [REDIRECT_URI], now: new Date('2026-12-07T09:00:00Z'), frozenClock: true });
+  const emulator = await startFrozenEmulator();
   try {
-    const handler = handlerFor(server, emulator, store);
+    const handler = benchHandler(server, emulator, { store });
     const accounts = Array.from({ length: 100 }, (_, index) => `account-${String(index).padStart(3, '0')}`);
     await connectAccounts(handler, emulator, accounts);
     const before = refreshCalls(emulator);
@@ -142,13 +95,13 @@ interface KeepAliveFigures {
 
 /** Two instances on one PostgreSQL, 200 connections due, keep-alive on both at once. */
 async function keepAliveOnTwoInstances(server: Server, connectionString: string): Promise<KeepAliveFigures> {
-  const emulator = await startXeroEmulator({ redirectUris: [REDIRECT_URI], now: new Date('2026-12-07T09:00:00Z'), frozenClock: true });
+  const emulator = await startFrozenEmulator();
   const schema = `bench_${Date.now()}`;
   const storeA = await server.createPostgresConnectionStore({ connectionString, schema, encryptionKey: KEY });
   const storeB = await server.createPostgresConnectionStore({ connectionString, schema, encryptionKey: KEY });
   try {
-    const a = handlerFor(server, emulator, storeA, true);
-    const b = handlerFor(server, emulator, storeB, true);
+    const a = benchHandler(server, emulator, { store: storeA, keepAlive: true });
+    const b = benchHandler(server, emulator, { store: storeB, keepAlive: true });
     const accounts = Array.from({ length: 200 }, (_, index) => `due-${String(index).padStart(3, '0')}`);
     await connectAccounts(a, emulator, accounts);
     emulator.advance(8 * DAY_MS);

@@ -1,5 +1,4 @@
-/** Waits `ms` milliseconds, or rejects when `signal` aborts (the handler's `sleep`). */
-type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+import type { KeepAliveSleep } from './keep-alive';
 
 const MINUTE_MS = 60_000;
 
@@ -11,7 +10,8 @@ export const XERO_TENANT_CONCURRENCY = 5;
 /** Options of {@link createTenantLimiter}. */
 export interface TenantLimiterOptions {
   clock: () => Date;
-  sleep: Sleep;
+  /** The handler's `sleep`: waits, or rejects when the signal aborts. */
+  sleep: KeepAliveSleep;
   /** At most this many calls start in any minute for one organisation. */
   callsPerMinute: number;
   /** At most this many calls are in flight at once for one organisation. */

@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '../client/retry';
 import {
   CONTRACT_VERSION,
   CONTRACT_VERSION_HEADER,
@@ -90,18 +91,17 @@ export class XeroConnectionHandlerError extends Error {
   }
 }
 
-/** Reads `Retry-After` (seconds, or an HTTP date) as whole seconds; 60 when absent or unreadable. */
-export function retryAfterSeconds(response: Response, now: Date): number {
-  return readRetryAfter(response, now) ?? 60;
+/**
+ * Xero's `Retry-After` in whole seconds (the client's reading of the header, one rule for both
+ * sides), or `undefined` when absent or unreadable.
+ */
+export function readRetryAfter(response: Response, now: Date): number | undefined {
+  return parseRetryAfter(response.headers.get('retry-after'), now.getTime()) ?? undefined;
 }
 
-/** Reads `Retry-After` (seconds, or an HTTP date) as whole seconds; `undefined` when absent or unreadable. */
-export function readRetryAfter(response: Response, now: Date): number | undefined {
-  const raw = response.headers.get('retry-after');
-  if (raw === null) return undefined;
-  if (/^\d+$/.test(raw.trim())) return Number(raw.trim());
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now.getTime()) / 1000));
+/** Reads `Retry-After` as whole seconds; 60 when absent or unreadable. */
+export function retryAfterSeconds(response: Response, now: Date): number {
+  return readRetryAfter(response, now) ?? 60;
 }
 
 /** The handler error for a Xero answer that is neither success nor an OAuth error body. */
