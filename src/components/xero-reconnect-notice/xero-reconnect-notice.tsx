@@ -370,64 +370,44 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
   const actionSlot = { 'data-slot': 'xero-reconnect-notice-action' };
   let actions: ReactNode = null;
   let trigger: ReactNode = null;
+  // The one primary action of each recovery view (the help page's "set up again" after its
+  // disconnect, a first connection, or the reconnect); views without one have none.
+  const primary =
+    view === 'disconnected'
+      ? { action: 'set-up-again', label: formatMessage(messages, 'action.setUpAgain', { title }), onClick: handleSetUpAgain, busy: connection.isConnecting }
+      : view === 'not_connected'
+        ? { action: 'connect', label: formatMessage(messages, 'action.connect'), onClick: handleSetUpAgain, busy: connection.isConnecting }
+        : view === 'needs_reconnect'
+          ? { action: 'reconnect', label: formatMessage(messages, 'action.reconnect'), onClick: handleReconnect, busy: pending }
+          : null;
   if (view === 'reconnected') {
     actions = retryAction;
-  } else if (canManage && view === 'disconnected') {
+  } else if (canManage && primary !== null) {
     actions = (
       <CardButton
-        key="set-up-again"
-        ref={setUpAgainRef}
-        action="set-up-again"
+        key={primary.action}
+        ref={primary.action === 'set-up-again' ? setUpAgainRef : undefined}
+        action={primary.action}
         variant="primary"
         pendingLabel={working}
         styled={styled}
-        pending={connection.isConnecting}
-        onClick={handleSetUpAgain}
+        pending={primary.busy}
+        onClick={primary.onClick}
         {...actionSlot}
       >
-        {formatMessage(messages, 'action.setUpAgain', { title })}
+        {primary.label}
       </CardButton>
     );
-  } else if (canManage && view === 'not_connected') {
-    actions = (
-      <CardButton
-        key="connect"
-        action="connect"
-        variant="primary"
-        pendingLabel={working}
-        styled={styled}
-        pending={connection.isConnecting}
-        onClick={handleSetUpAgain}
-        {...actionSlot}
-      >
-        {formatMessage(messages, 'action.connect')}
-      </CardButton>
-    );
-  } else if (canManage && view === 'needs_reconnect') {
-    actions = (
-      <CardButton
-        key="reconnect"
-        action="reconnect"
-        variant="primary"
-        pendingLabel={working}
-        styled={styled}
-        pending={pending}
-        onClick={handleReconnect}
-        {...actionSlot}
-      >
-        {formatMessage(messages, 'action.reconnect')}
-      </CardButton>
-    );
-    // Nothing to disconnect once the connection is gone (the reconnect's first half, or a disconnect elsewhere).
-    if (state.status !== 'disconnected') {
-      trigger = (
-        <CardButton action="disconnect-my-account" variant="secondary" pendingLabel={working} styled={styled} pending={pending} {...actionSlot}>
-          {formatMessage(messages, 'action.disconnectMyAccount')}
-        </CardButton>
-      );
-    }
   }
-  const askAdmin = !canManage && (view === 'needs_reconnect' || view === 'disconnected' || view === 'not_connected');
+  // Nothing to disconnect once the connection is gone (the reconnect's first half, or a disconnect elsewhere).
+  if (canManage && view === 'needs_reconnect' && state.status !== 'disconnected') {
+    trigger = (
+      <CardButton action="disconnect-my-account" variant="secondary" pendingLabel={working} styled={styled} pending={pending} {...actionSlot}>
+        {formatMessage(messages, 'action.disconnectMyAccount')}
+      </CardButton>
+    );
+  }
+  const askAdmin = !canManage && primary !== null;
 
   return (
     <section
