@@ -1,7 +1,7 @@
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { userEvent as browserUserEvent } from 'vitest/browser';
-import { createRef, useState, type ComponentPropsWithRef } from 'react';
+import { createRef, forwardRef, useState, type ComponentPropsWithRef, type ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import '../../src/components/styles/theme.css';
@@ -489,6 +489,38 @@ describe('DisconnectDialog', () => {
     await user.click(await screen.findByRole('button', { name: 'Yes, disconnect' }));
     expect(onConfirm).not.toHaveBeenCalled();
     expect(screen.getByRole('alertdialog')).toBeVisible();
+  });
+
+  it('a host re-rendering the root (an inline onConfirm each time) does not re-render the parts', async () => {
+    let triggerRenders = 0;
+    const CountingButton = forwardRef<HTMLButtonElement, ComponentPropsWithRef<'button'>>(function CountingButton(props, ref) {
+      triggerRenders += 1;
+      return <button type="button" {...props} ref={ref} />;
+    });
+    function Host({ children }: { children: ReactNode }) {
+      const [renders, setRenders] = useState(0);
+      return (
+        <>
+          <button type="button" onClick={() => setRenders(renders + 1)}>
+            Re-render {renders}
+          </button>
+          <DisconnectDialogRoot onConfirm={() => undefined}>{children}</DisconnectDialogRoot>
+        </>
+      );
+    }
+    // The trigger is the same element each time, so only a new context value could re-render it.
+    render(
+      <Host>
+        <DisconnectDialogTrigger asChild>
+          <CountingButton>Disconnect</CountingButton>
+        </DisconnectDialogTrigger>
+      </Host>,
+    );
+    const rendersAtMount = triggerRenders;
+    await userEvent.click(screen.getByRole('button', { name: 'Re-render 0' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Re-render 1' }));
+    expect(screen.getByRole('button', { name: 'Re-render 2' })).toBeVisible();
+    expect(triggerRenders).toBe(rendersAtMount);
   });
 
   it('says which part was used outside DisconnectDialogRoot', () => {

@@ -153,13 +153,19 @@ export function DisconnectDialogRoot({
     [onCancelRef, setOpen],
   );
 
-  const context: DisconnectDialogContextValue = {
-    confirmState,
-    confirm,
-    messages: resolvedMessages,
-    describeError: describeError ?? ((error: unknown) => describeErrorReason(error, resolvedMessages)),
-    styled: !unstyled,
-  };
+  // One object per change, not per render: every part reads this context, and a host re-rendering
+  // the root (a parent's state, an inline `onConfirm`) would otherwise re-render all of them.
+  const styled = !unstyled;
+  const context = useMemo<DisconnectDialogContextValue>(
+    () => ({
+      confirmState,
+      confirm,
+      messages: resolvedMessages,
+      describeError: describeError ?? ((error: unknown) => describeErrorReason(error, resolvedMessages)),
+      styled,
+    }),
+    [confirmState, confirm, resolvedMessages, describeError, styled],
+  );
 
   return (
     <DisconnectDialogContext.Provider value={context}>
