@@ -127,6 +127,29 @@ function describeProperties(schemas: Record<string, JsonObject>, id: string, des
   }
 }
 
+// A field that one status always sends as null (`reason` of `connected`, `tenant` of
+// `disconnected`) is typed as the field's nullable type, held to null by `const`. zod emits a bare
+// `type: "null"`, which is exact but which typed clients lose: openapi-typescript turns it into
+// `null`, and openapi-fetch's `Readable<T>` drops every key whose type is `null` alone, so a
+// generated client had no `tenant` on a disconnected connection. `const: null` keeps validators as
+// strict as zod; generators read the nullable type (openapi-typescript: `Tenant | null`).
+const ALWAYS_NULL_FIELD_TYPES: Record<string, JsonObject> = {
+  reason: { type: ['string', 'null'] },
+  tenant: { anyOf: [schemaRef('Tenant'), { type: 'null' }] },
+};
+
+function typeAlwaysNullFields(schema: JsonObject, id: string): void {
+  const properties = schema.properties as Record<string, JsonObject> | undefined;
+  for (const [name, property] of Object.entries(properties ?? {})) {
+    const keys = Object.keys(property);
+    if (!(property.type === 'null' && keys.length === 1)) continue;
+    const nullable = ALWAYS_NULL_FIELD_TYPES[name];
+    // A new always-null field must say its nullable type here rather than ship a bare `null`.
+    if (!nullable || !properties) throw new Error(`openapi-document: ${id}.${name} is always null; add its nullable type to ALWAYS_NULL_FIELD_TYPES`);
+    properties[name] = { ...nullable, const: null };
+  }
+}
+
 function markdownList(items: Record<string, string>): string {
   return Object.entries(items)
     .map(([value, meaning]) => `- \`${value}\`: ${meaning}`)
@@ -277,6 +300,7 @@ function decorateSchemas(schemas: Record<string, JsonObject>): Record<string, Js
   });
 
   for (const { status, id } of connectionVariants) {
+    typeAlwaysNullFields(ensure(id), id);
     Object.assign(ensure(id), { description: `A connection whose \`status\` is \`${status}\`. ${STATUS_MEANINGS[status] ?? ''}` });
     describeProperties(schemas, id, {
       ...COMMON_FIELD_DESCRIPTIONS,
@@ -843,10 +867,16 @@ const INFO_DESCRIPTION = [
   '',
   '**Protocol problems** are `VALIDATION_FAILED` at the status that names them: 404 (no such path), 405 (another method; `Allow` lists those the path takes), 413 (a body over 64 KiB), 415 (a body that is not `application/json`), 409 and 422 (an `Idempotency-Key` in progress, or reused for another request). Every route lists the ones it answers.',
   '',
-  '**Authentication** is the host portal’s own (session cookie or bearer token) and not part of this contract: answer `UNAUTHENTICATED` (401) or `FORBIDDEN` (403) as problems.',
+  '**Authentication** is the host portal’s own (session cookie or bearer token) and not part of this contract: the security schemes `hostSession` and `hostBearer` stand for it. Answer `UNAUTHENTICATED` (401) or `FORBIDDEN` (403) as problems.',
   '',
   '**Token handling** (what keeps users away from `invalid_grant`): Xero rotates the refresh token on every refresh, so run one refresher per connection and persist the new token before using it; an unused refresh token dies after 60 days, so a scheduled refresh (keep-alive) keeps connections alive. A backend that runs one reports it in each connection’s `keepAlive` (contract 1.1).',
 ].join('\n');
+
+const HOST_SESSION_SCHEME = 'hostSession';
+const HOST_BEARER_SCHEME = 'hostBearer';
+
+const HOST_AUTHENTICATION =
+  'The host portal authenticates every request with its own users and sessions; this contract does not define how. A request without a valid session is answered `UNAUTHENTICATED` (401), a user who may not act `FORBIDDEN` (403), both as problems.';
 
 /**
  * The contract as an OpenAPI 3.1 document, for backends written in other languages. Pure and
@@ -865,12 +895,12 @@ export function buildOpenApiDocument(): OpenApiDocument {
     servers: [
       {
         url: '{baseUrl}',
-        description: 'The integration’s base URL; every path is relative to it.',
+        // The variable carries no `description` of its own: @apidevtools/swagger-parser's OpenAPI
+        // 3.1 schema refuses one there, so the server's description says it.
+        description:
+          'The integration’s base URL; every path is relative to it. One base URL per integration, e.g. `/api/integrations/xero-billing` or `/api/integrations/xero-payroll`.',
         variables: {
-          baseUrl: {
-            default: '/api/integrations/xero-billing',
-            description: 'One base URL per integration, e.g. `/api/integrations/xero-billing` or `/api/integrations/xero-payroll`.',
-          },
+          baseUrl: { default: '/api/integrations/xero-billing' },
         },
       },
     ],
@@ -878,9 +908,25 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'connection', description: 'Read, verify and disconnect an integration’s Xero connection.' },
       { name: 'connect', description: 'The OAuth 2.0 round trip through Xero’s consent screen.' },
     ],
+    // Every route, `GET /callback` too (the browser brings the host's cookie back from Xero), needs
+    // the host's own authentication: either scheme below, as the host chooses.
+    security: [{ [HOST_SESSION_SCHEME]: [] }, { [HOST_BEARER_SCHEME]: [] }],
     paths: buildPaths(),
     components: {
       schemas,
+      securitySchemes: {
+        [HOST_SESSION_SCHEME]: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'session',
+          description: `${HOST_AUTHENTICATION} This scheme: the host portal’s session cookie, which the browser sends with every request (this package’s client uses \`credentials: 'same-origin'\` unless told otherwise). The cookie’s name (\`session\` here) and format are the host’s.`,
+        },
+        [HOST_BEARER_SCHEME]: {
+          type: 'http',
+          scheme: 'bearer',
+          description: `${HOST_AUTHENTICATION} This scheme: a token the host issues, sent as \`Authorization: Bearer …\` (this package’s client sends it with its \`headers\` option). Its format is the host’s.`,
+        },
+      },
       parameters: {
         IdempotencyKey: {
           name: 'Idempotency-Key',
