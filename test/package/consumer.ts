@@ -8,6 +8,11 @@ export function consumerDir(): string {
   return inject('consumerDir');
 }
 
+/** The same project without `./server`'s optional peer oauth4webapi. */
+export function consumerWithoutOAuthDir(): string {
+  return inject('consumerWithoutOAuthDir');
+}
+
 /** Runs a command in the consumer and returns its output; throws when it fails. */
 export function runInConsumer(command: string, args: string[]): string {
   return execFileSync(command, args, { cwd: consumerDir(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
