@@ -49,3 +49,16 @@ export {
   type ConnectOutcome,
   type ConnectReturn,
 } from './connect-return';
+export {
+  createXeroConnectionController,
+  type XeroConnectionController,
+  type XeroConnectionControllerOptions,
+  type XeroConnectionSnapshot,
+} from './connection-controller';
+export {
+  createConnectionSource,
+  type ConnectionRead,
+  type ConnectionSource,
+  type ConnectionSourceOptions,
+} from './connection-source';
+export type * from './connection-types';

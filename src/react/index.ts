@@ -13,7 +13,7 @@ export {
   DEFAULT_EXPIRING_WITHIN_DAYS,
   deriveConnectionState,
   type DeriveConnectionStateInput,
-} from './derive-state';
+} from '../client/derive-state';
 export type {
   ConnectOptions,
   ConnectWindowMode,

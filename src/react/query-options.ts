@@ -1,7 +1,7 @@
 import { queryOptions } from '@tanstack/react-query';
 
 import type { Connection, XeroConnectionClient, XeroConnectionError } from '../client';
-import { toClientError } from './to-client-error';
+import { toClientError } from '../client/to-client-error';
 import { xeroConnectionKeys, type XeroConnectionQueryKey } from './query-keys';
 
 /** How long a read connection counts as fresh: cards mounting within this time reuse it. */

@@ -1,29 +1,18 @@
 import type { QueryClient } from '@tanstack/react-query';
 
 import { isXeroReconnectProblem, isXeroRetryLaterProblem, readXeroProblem } from '../client';
-import { actionRegistryFor } from './action-registry';
-import { MESSAGE_SOURCE } from './connect-messages';
-import { postToOtherTabs } from './page-channel';
+import { actionRegistryFor, refreshIntegration } from '../client/action-registry';
 import { xeroConnectionKeys } from './query-keys';
 
 /**
  * Reads the integration's connection again now, for every hook and card on it, and tells the
- * origin's other tabs to do the same. Calls while one runs join it: one read, one message.
- *
- * The read restarts one already in flight rather than joining it: that one may have left before
- * the change the caller learned of, and would bring the old status back.
+ * origin's other tabs to do the same (see `refreshIntegration`): what `notifyXeroProblem` does
+ * without a hook, on the same registry, so a hook's `refresh()` and it join each other.
  */
 export function refreshConnection(queryClient: QueryClient, baseUrl: string): Promise<void> {
-  const registry = actionRegistryFor(queryClient, baseUrl);
-  if (registry.refreshing) return registry.refreshing;
-  postToOtherTabs({ source: MESSAGE_SOURCE, type: 'changed', baseUrl });
-  const refreshing = queryClient
-    .invalidateQueries({ queryKey: xeroConnectionKeys.connection(baseUrl) }, { cancelRefetch: true })
-    .finally(() => {
-      registry.refreshing = null;
-    });
-  registry.refreshing = refreshing;
-  return refreshing;
+  return refreshIntegration(actionRegistryFor(queryClient, baseUrl), baseUrl, () =>
+    queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.connection(baseUrl) }, { cancelRefetch: true }),
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   type UseXeroConnectionOptions,
   type XeroConnectionEvent,
 } from '../../src/react';
-import { CHANNEL_NAME, MESSAGE_SOURCE } from '../../src/react/connect-messages';
+import { CHANNEL_NAME, MESSAGE_SOURCE } from '../../src/client/connect-messages';
 import { BASE_URL, addHandlers, fixture, providerWrapper, setUpWorker, startFakeBackend } from './support';
 
 // The opt-in pop-up round trip, with real pop-ups in Chromium: opened in the click, pointed at

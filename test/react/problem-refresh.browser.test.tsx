@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { PROBLEM_CONTENT_TYPE } from '../../src/client';
 import { XeroConnectionCard } from '../../src/components/xero-connection-card';
 import { XeroConnectionProvider, notifyXeroProblem, useXeroConnection } from '../../src/react';
-import { CHANNEL_NAME, MESSAGE_SOURCE } from '../../src/react/connect-messages';
+import { CHANNEL_NAME, MESSAGE_SOURCE } from '../../src/client/connect-messages';
 import { buildProblem } from '../../src/testing/fixtures';
 import { BASE_URL, addHandlers, clientWithoutRetry, fixture, providerWrapper, setUpWorker, startFakeBackend } from './support';
 

@@ -14,7 +14,7 @@ import {
   type UseXeroConnectionOptions,
   type XeroConnectionEvent,
 } from '../../src/react';
-import { CHANNEL_NAME, MESSAGE_SOURCE } from '../../src/react/connect-messages';
+import { CHANNEL_NAME, MESSAGE_SOURCE } from '../../src/client/connect-messages';
 import { demoTenant } from '../../src/testing/fixtures';
 import {
   BASE_URL,

@@ -1,4 +1,5 @@
-import { XeroConnectionUsageError, isXeroConnectionError, type RouteLabel, type XeroConnectionError } from '../client';
+import type { RouteLabel } from '../contract';
+import { XeroConnectionUsageError, isXeroConnectionError, type XeroConnectionError } from './errors';
 
 /**
  * The error as one of the client's typed errors. A host that passes its own client object may

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 
-import { errorCodeSchema } from '../client';
+import { errorCodeSchema } from '../contract';
 
 // Schema calls are marked `/* @__PURE__ */` (nested ones too) so a bundler can drop every schema a
 // host's import does not reach: a top-level call is otherwise kept for its possible side effects.

@@ -1,4 +1,4 @@
-import type { Connection } from '../client';
+import type { Connection } from '../contract';
 
 const DEFAULT_LIFETIME_DAYS = 60;
 

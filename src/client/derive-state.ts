@@ -1,5 +1,6 @@
-import type { Connection, XeroConnectionError } from '../client';
-import type { XeroConnectionState } from './types';
+import type { Connection } from '../contract';
+import type { XeroConnectionState } from './connection-types';
+import type { XeroConnectionError } from './errors';
 
 const DAY_MS = 86_400_000;
 

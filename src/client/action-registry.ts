@@ -1,8 +1,8 @@
-import type { QueryClient } from '@tanstack/react-query';
+import { MESSAGE_SOURCE } from './connect-messages';
+import type { ConnectOutcome } from './connect-return';
+import { postToOtherTabs } from './page-channel';
 
-import type { ConnectOutcome } from '../client';
-
-/** The hook's actions that run against the backend. */
+/** The controller's actions that run against the backend. */
 export type ActionName = 'connect' | 'disconnect' | 'reconnect' | 'verify' | 'chooseOrganisation';
 
 /** Which actions are in flight. */
@@ -17,10 +17,10 @@ const IDLE: PendingActions = { connect: false, disconnect: false, reconnect: fal
 export type HoldPending = (until: Promise<unknown>) => void;
 
 /**
- * The state one integration (one QueryClient and base URL) shares between every hook on it: the
+ * The state one integration (one cache and base URL) shares between every controller on it: the
  * actions in flight, so a second call while one runs joins the first (a double click sends one
- * DELETE) and every hook sees the same pending flags; and the outcome of the last connect round
- * trip, so every card on the integration shows it.
+ * DELETE) and every controller sees the same pending flags; and the outcome of the last connect
+ * round trip, so every card on the integration shows it.
  */
 export interface ActionRegistry {
   /**
@@ -35,7 +35,7 @@ export interface ActionRegistry {
   /** The outcome of the last connect round trip, until dismissed or a new action starts. */
   outcome(): ConnectOutcome | null;
   setOutcome(outcome: ConnectOutcome | null): void;
-  /** Errors already passed to an `onError`, so joining hooks do not report the same one twice. */
+  /** Errors already passed to an `onError`, so joining controllers do not report the same one twice. */
   readonly reported: WeakSet<object>;
   /** The `refresh()` in flight, which calls meanwhile join: one read however many ask. */
   refreshing: Promise<void> | null;
@@ -93,15 +93,16 @@ function createActionRegistry(): ActionRegistry {
   };
 }
 
-// Keyed by QueryClient (one per app, or per request on a server) and then base URL, like the cache.
-const registries = new WeakMap<QueryClient, Map<string, ActionRegistry>>();
+// Keyed by the cache's scope (the QueryClient under React: one per app, or per request on a
+// server) and then base URL, like the cache itself.
+const registries = new WeakMap<object, Map<string, ActionRegistry>>();
 
-/** The shared {@link ActionRegistry} for an integration. */
-export function actionRegistryFor(queryClient: QueryClient, baseUrl: string): ActionRegistry {
-  let byBaseUrl = registries.get(queryClient);
+/** The shared {@link ActionRegistry} for an integration, in the cache `scope`. */
+export function actionRegistryFor(scope: object, baseUrl: string): ActionRegistry {
+  let byBaseUrl = registries.get(scope);
   if (!byBaseUrl) {
     byBaseUrl = new Map();
-    registries.set(queryClient, byBaseUrl);
+    registries.set(scope, byBaseUrl);
   }
   let registry = byBaseUrl.get(baseUrl);
   if (!registry) {
@@ -113,3 +114,19 @@ export function actionRegistryFor(queryClient: QueryClient, baseUrl: string): Ac
 
 /** The pending flags during a server render: nothing runs there. */
 export const SERVER_PENDING: PendingActions = IDLE;
+
+/**
+ * Reads the integration's connection again now through `invalidate` and tells the origin's other
+ * tabs to do the same. Calls while one runs join it: one read, one message. `invalidate` must
+ * restart a read already in flight rather than join it: that one may have left before the change
+ * the caller learned of, and would bring the old status back.
+ */
+export function refreshIntegration(registry: ActionRegistry, baseUrl: string, invalidate: () => Promise<void>): Promise<void> {
+  if (registry.refreshing) return registry.refreshing;
+  postToOtherTabs({ source: MESSAGE_SOURCE, type: 'changed', baseUrl });
+  const refreshing = invalidate().finally(() => {
+    registry.refreshing = null;
+  });
+  registry.refreshing = refreshing;
+  return refreshing;
+}

@@ -1,4 +1,6 @@
-import type { Connection, ConnectOutcome, XeroConnectionClient } from '../client';
+import type { Connection } from '../contract';
+import type { ConnectOutcome } from './connect-return';
+import type { XeroConnectionClient } from './create-client';
 import { connectResultMessageSchema, MESSAGE_SOURCE } from './connect-messages';
 import { listenToOtherTabs } from './page-channel';
 
