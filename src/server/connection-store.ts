@@ -101,6 +101,23 @@ export interface DueConnectionQuery {
    * token was issued strictly before it are due.
    */
   issuedBefore: string;
+  /**
+   * Paging: only the connections after this one in the listing's order (`refreshTokenIssuedAt`,
+   * then `accountId`). Keep-alive passes the last connection of the previous page.
+   */
+  after?: DueConnectionCursor;
+  /**
+   * Paging: at most this many connections. Keep-alive reads due connections a page at a time, so
+   * a run over many thousands never holds them all. A store that ignores `after` and `limit`
+   * still works (keep-alive then takes its one answer as the whole list), at the cost of memory.
+   */
+  limit?: number;
+}
+
+/** Where a page of {@link ConnectionStore.listDueConnections} starts: the last connection of the previous one. */
+export interface DueConnectionCursor {
+  refreshTokenIssuedAt: string;
+  accountId: string;
 }
 
 /** One connection {@link ConnectionStore.listDueConnections} found due. No tokens. */
@@ -192,9 +209,11 @@ export interface ConnectionStore {
    */
   withConnectionLock?<T>(key: ConnectionKey, task: () => Promise<T>): Promise<T>;
   /**
-   * Optional: the connections keep-alive should refresh, oldest refresh token first. Those of
-   * `integrationKey` for which {@link isKeptAlive} holds and whose {@link refreshTokenIssuedAt} is
-   * before `issuedBefore`. The three stores of this package implement it; a host-written store
+   * Optional: the connections keep-alive should refresh, oldest refresh token first (then by
+   * `accountId`). Those of `integrationKey` for which {@link isKeptAlive} holds and whose
+   * {@link refreshTokenIssuedAt} is before `issuedBefore`; with `limit`, at most that many, after
+   * the `after` cursor (keep-alive reads them in pages). A store that honours `limit` must honour
+   * `after` too. The three stores of this package implement it; a host-written store
    * without it works for everything but keep-alive, which then refuses to start
    * (`XeroKeepAliveConfigurationError`, problem `store_cannot_list`). A listing may be stale: the
    * handler reads each connection again under its lock before refreshing it.
@@ -304,16 +323,18 @@ export function createMemoryConnectionStore(options: { maxConnectSessions?: numb
     async putConnection(key, connection) {
       connections.set(storageKey(key), { key: { integrationKey: key.integrationKey, accountId: key.accountId }, connection: structuredClone(connection) });
     },
-    async listDueConnections({ integrationKey, issuedBefore }) {
+    async listDueConnections({ integrationKey, issuedBefore, after, limit }) {
       const before = Date.parse(issuedBefore);
       const due: DueConnection[] = [];
       for (const { key, connection } of connections.values()) {
         if (key.integrationKey !== integrationKey || !isKeptAlive(connection)) continue;
         const issued = refreshTokenIssuedAt(connection) ?? '';
         if (!(Date.parse(issued) < before)) continue;
-        due.push({ key: { ...key }, refreshTokenIssuedAt: issued, tenantId: connection.tenant?.tenantId ?? null });
+        const line = { key: { ...key }, refreshTokenIssuedAt: issued, tenantId: connection.tenant?.tenantId ?? null };
+        if (after !== undefined && compareDue(line, { key: { integrationKey, accountId: after.accountId }, refreshTokenIssuedAt: after.refreshTokenIssuedAt, tenantId: null }) <= 0) continue;
+        due.push(line);
       }
-      return due.sort(compareDue);
+      return due.sort(compareDue).slice(0, limit);
     },
     async putConnectSession(session) {
       sessions.set(session.state, structuredClone(session));

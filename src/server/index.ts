@@ -18,6 +18,7 @@ export {
   type StartConnectSessionResult,
   type DueConnection,
   type DueConnectionQuery,
+  type DueConnectionCursor,
   type IdempotencyKeyId,
   type StoredConnection,
   type StoredKeepAlive,

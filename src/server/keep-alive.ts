@@ -7,6 +7,8 @@ import {
   type ConnectionKey,
   type ConnectionStore,
   type DueConnection,
+  type DueConnectionCursor,
+  type DueConnectionQuery,
   type StoredConnection,
 } from './connection-store';
 import type { KeyedLock, Refresher } from './refresher';
@@ -15,6 +17,12 @@ import { XeroConnectionHandlerError } from './xero-error';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
+
+/**
+ * Due connections are read this many at a time: a run over tens of thousands holds one page of
+ * them, never the whole listing (its summary still has one short line per connection).
+ */
+export const KEEP_ALIVE_PAGE_SIZE = 500;
 
 /** Keep-alive refreshes connections whose refresh token has gone unused this many days, by default. */
 export const KEEP_ALIVE_DEFAULT_OLDER_THAN_DAYS = 7;
@@ -257,6 +265,11 @@ function createPacer(clock: () => Date, sleep: KeepAliveSleep, callsPerMinute: n
       const at = now();
       nextCallAt = at + spacingMs;
       if (tenantId !== null) tenantCalls.set(tenantId, [...(tenantCalls.get(tenantId) ?? []), at]);
+      // Over thousands of organisations, each seen once, the map would only grow: drop those with
+      // no call in the last minute (they cannot hold the next call back).
+      if (tenantCalls.size > 1_000) {
+        for (const [tenant, times] of tenantCalls) if ((times[times.length - 1] ?? 0) <= at - MINUTE_MS) tenantCalls.delete(tenant);
+      }
     },
     /** No call before `ms` from now (Xero's Retry-After). */
     pause(ms: number): void {
@@ -266,6 +279,29 @@ function createPacer(clock: () => Date, sleep: KeepAliveSleep, callsPerMinute: n
 }
 
 type Attempt = { kind: 'done'; result: KeepAliveConnectionResult } | { kind: 'rate_limited'; retryAfterSeconds: number };
+
+type ListDue = NonNullable<ConnectionStore['listDueConnections']>;
+
+/**
+ * The due connections, a page at a time, in the store's order. A store that ignores paging
+ * answers everything at once (more than a page), or the same first page again when asked for the
+ * next: either way its one answer is taken as the whole list, never repeated.
+ */
+async function* dueConnections(list: ListDue, query: DueConnectionQuery, pageSize: number): AsyncGenerator<DueConnection> {
+  let after: DueConnectionCursor | undefined;
+  let previousFirst: DueConnection | undefined;
+  for (;;) {
+    const page = await list(after === undefined ? { ...query, limit: pageSize } : { ...query, limit: pageSize, after });
+    const first = page[0];
+    const last = page[page.length - 1];
+    if (first === undefined || last === undefined) return;
+    if (previousFirst?.key.accountId === first.key.accountId && previousFirst.refreshTokenIssuedAt === first.refreshTokenIssuedAt) return;
+    yield* page;
+    if (page.length !== pageSize) return;
+    previousFirst = first;
+    after = { refreshTokenIssuedAt: last.refreshTokenIssuedAt, accountId: last.key.accountId };
+  }
+}
 
 /** Keep-alive for one handler: its store, Xero app, locks and refresher. */
 export function createKeepAlive(deps: KeepAliveDependencies): KeepAlive {
@@ -279,7 +315,7 @@ export function createKeepAlive(deps: KeepAliveDependencies): KeepAlive {
   const maxRateLimitRetries = positive(settings.maxRateLimitRetries, 3, 'maxRateLimitRetries');
   let running: Promise<KeepAliveRunSummary> | null = null;
 
-  function listDue(): NonNullable<ConnectionStore['listDueConnections']> {
+  function listDue(): ListDue {
     const list = store.listDueConnections?.bind(store);
     if (list === undefined) {
       throw new XeroKeepAliveConfigurationError(
@@ -335,7 +371,7 @@ export function createKeepAlive(deps: KeepAliveDependencies): KeepAlive {
     const startedAt = clock();
     const dueBeforeMs = (options.now ?? startedAt).getTime() - threshold * DAY_MS;
     const dueBefore = new Date(dueBeforeMs).toISOString();
-    const due = await list({ integrationKey, issuedBefore: dueBefore });
+    const due = dueConnections(list, { integrationKey, issuedBefore: dueBefore }, KEEP_ALIVE_PAGE_SIZE);
     const pacer = createPacer(clock, sleep, callsPerMinute, tenantCallsPerMinute);
     const { signal } = options;
     // A function, not a narrowed property: the signal can abort during any await below.
@@ -345,7 +381,8 @@ export function createKeepAlive(deps: KeepAliveDependencies): KeepAlive {
     let rateLimited = 0;
     let stopped: KeepAliveStop | null = null;
 
-    for (const item of due) {
+    for await (const item of due) {
+      const lines = connections.length;
       let retries = 0;
       while (stopped === null) {
         if (aborted()) {
@@ -391,12 +428,9 @@ export function createKeepAlive(deps: KeepAliveDependencies): KeepAlive {
         }
         pacer.pause(outcome.retryAfterSeconds * 1000);
       }
-      if (stopped !== null) {
-        // One line per connection taken, in order: everything after the last line was not tried.
-        const why = `not tried: the run stopped (${stopped.reason})`;
-        for (const rest of due.slice(connections.length)) connections.push(result(rest, 'deferred', why));
-        break;
-      }
+      // Once the run has stopped, the connection it stopped on (when it got no line) and every
+      // one after it, listed to the end so the summary counts them all, was not tried.
+      if (stopped !== null && connections.length === lines) connections.push(result(item, 'deferred', `not tried: the run stopped (${stopped.reason})`));
     }
 
     const count = (outcome: KeepAliveOutcome) => connections.filter((line) => line.outcome === outcome).length;
@@ -405,7 +439,7 @@ export function createKeepAlive(deps: KeepAliveDependencies): KeepAlive {
       finishedAt: clock().toISOString(),
       olderThanDays: threshold,
       dueBefore,
-      due: due.length,
+      due: connections.length,
       refreshed: count('refreshed'),
       skipped: count('skipped'),
       needsReauth: count('needs_reauth'),

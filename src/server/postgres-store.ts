@@ -530,12 +530,15 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
         ],
       );
     },
-    async listDueConnections({ integrationKey, issuedBefore }) {
+    async listDueConnections({ integrationKey, issuedBefore, after, limit }) {
+      // A page in (issued at, account) order after a cursor; ('', '') starts at the beginning and
+      // LIMIT NULL is PostgreSQL's "no limit". Row comparison and ORDER BY share one collation.
       const { rows } = await db().query(
         `SELECT account_id, refresh_token_issued_at, data -> 'tenant' ->> 'tenantId' AS tenant_id FROM ${t.connections}
           WHERE integration_key = $1 AND status = 'connected' AND refresh_token IS NOT NULL AND refresh_token_issued_at < $2
-          ORDER BY refresh_token_issued_at, account_id`,
-        [integrationKey, issuedBefore],
+            AND (refresh_token_issued_at, account_id) > ($3, $4)
+          ORDER BY refresh_token_issued_at, account_id LIMIT $5`,
+        [integrationKey, issuedBefore, after?.refreshTokenIssuedAt ?? '', after?.accountId ?? '', limit ?? null],
       );
       return (rows as { account_id: string; refresh_token_issued_at: string; tenant_id: string | null }[]).map((row) => ({
         key: { integrationKey, accountId: row.account_id },

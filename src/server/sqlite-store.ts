@@ -232,10 +232,13 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
        data = excluded.data, access_token = excluded.access_token, access_token_expires_at = excluded.access_token_expires_at,
        refresh_token = excluded.refresh_token, updated_at = excluded.updated_at`,
   );
-  const selectDue = db.prepare<[string, string], { account_id: string; refresh_token_issued_at: string; tenant_id: string | null }>(
+  // A page in (issued at, account) order after a cursor; ('', '') starts at the beginning (every
+  // issued-at is a non-empty timestamp) and a limit of -1 is SQLite's "no limit".
+  const selectDue = db.prepare<[string, string, string, string, number], { account_id: string; refresh_token_issued_at: string; tenant_id: string | null }>(
     `SELECT account_id, refresh_token_issued_at, json_extract(data, '$.tenant.tenantId') AS tenant_id FROM xero_connections
       WHERE integration_key = ? AND status = 'connected' AND refresh_token IS NOT NULL AND refresh_token_issued_at < ?
-      ORDER BY refresh_token_issued_at, account_id`,
+        AND (refresh_token_issued_at, account_id) > (?, ?)
+      ORDER BY refresh_token_issued_at, account_id LIMIT ?`,
   );
   const insertSession = db.prepare(
     'INSERT OR REPLACE INTO xero_connect_sessions (state, data, code_verifier, expires_at) VALUES (@state, @data, @codeVerifier, @expiresAt)',
@@ -348,8 +351,9 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
         updatedAt: new Date().toISOString(),
       });
     },
-    async listDueConnections({ integrationKey, issuedBefore }) {
-      return selectDue.all(integrationKey, issuedBefore).map((row) => ({
+    async listDueConnections({ integrationKey, issuedBefore, after, limit }) {
+      const rows = selectDue.all(integrationKey, issuedBefore, after?.refreshTokenIssuedAt ?? '', after?.accountId ?? '', limit ?? -1);
+      return rows.map((row) => ({
         key: { integrationKey, accountId: row.account_id },
         refreshTokenIssuedAt: row.refresh_token_issued_at,
         tenantId: row.tenant_id,

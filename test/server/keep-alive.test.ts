@@ -7,6 +7,8 @@ import {
   createXeroConnectionHandler,
   XeroKeepAliveConfigurationError,
   type ConnectionStore,
+  type DueConnection,
+  type DueConnectionQuery,
   type KeepAliveRunSummary,
   type XeroConnectionHandlerOptions,
 } from '../../src/server';
@@ -246,6 +248,80 @@ describe('refreshDueConnections', () => {
     const summary = await handler.refreshDueConnections({ signal: controller.signal });
     expect(summary).toMatchObject({ refreshed: 1, deferred: 3, stopped: { reason: 'aborted' } });
     expect(summary.connections.map((line) => line.key.accountId)).toEqual(accounts);
+  });
+});
+
+describe('refreshDueConnections over many connections', () => {
+  // 1,201 listed connections that are gone by the time keep-alive reads each under its lock
+  // (status "skipped: no longer connected"): the listing and the run's bookkeeping at scale,
+  // without a call to Xero. bench/server-load.ts refreshes 10,000 real ones.
+  const COUNT = 1_201;
+  const listed: DueConnection[] = Array.from({ length: COUNT }, (_, index) => ({
+    key: keyOf(`gone-${String(index).padStart(4, '0')}`),
+    // Runs of ten on the same instant: the cursor must tell ties apart by account.
+    refreshTokenIssuedAt: new Date(Date.parse('2026-10-01T00:00:00Z') + Math.floor(index / 10) * MINUTE_MS).toISOString(),
+    tenantId: null,
+  }));
+
+  /** A store listing `listed`, honouring paging as `paging` says, and recording every listing. */
+  function listingStore(paging: 'pages' | 'everything' | 'same-first-page', onRead: () => void = () => {}) {
+    const memory = createMemoryConnectionStore();
+    const queries: DueConnectionQuery[] = [];
+    const store: ConnectionStore = {
+      getConnection: async (key) => {
+        onRead();
+        return memory.getConnection(key);
+      },
+      putConnection: (key, connection) => memory.putConnection(key, connection),
+      putConnectSession: (session) => memory.putConnectSession(session),
+      takeConnectSession: (state) => memory.takeConnectSession(state),
+      listDueConnections: async (query) => {
+        queries.push(query);
+        if (paging === 'everything') return structuredClone(listed);
+        const { after, limit = COUNT } = query;
+        const start = paging === 'pages' && after !== undefined ? listed.findIndex((line) => line.key.accountId === after.accountId) + 1 : 0;
+        return structuredClone(listed.slice(start, start + limit));
+      },
+    };
+    return { store, queries };
+  }
+
+  it('reads them 500 at a time and takes each exactly once, in order', async () => {
+    const { store, queries } = listingStore('pages');
+    const { handler } = await keepAliveHarness({ store });
+    const summary = await handler.refreshDueConnections();
+    expect(queries.map((query) => [query.limit, query.after?.accountId ?? null])).toEqual([
+      [500, null],
+      [500, 'gone-0499'],
+      [500, 'gone-0999'],
+    ]);
+    expect(summary).toMatchObject({ due: COUNT, skipped: COUNT, xeroCalls: 0, deferred: 0, stopped: null });
+    expect(summary.connections.map((line) => line.key.accountId)).toEqual(listed.map((line) => line.key.accountId));
+  });
+
+  it('takes a store that ignores paging (everything at once, or the same first page again) as its one answer, never twice', async () => {
+    for (const paging of ['everything', 'same-first-page'] as const) {
+      const { store, queries } = listingStore(paging);
+      const { handler } = await keepAliveHarness({ store });
+      const summary = await handler.refreshDueConnections();
+      const expected = paging === 'everything' ? COUNT : 500;
+      expect(summary.due, paging).toBe(expected);
+      expect(new Set(summary.connections.map((line) => line.key.accountId)).size, paging).toBe(expected);
+      expect(queries.length, paging).toBe(paging === 'everything' ? 1 : 2);
+    }
+  });
+
+  it('counts every due connection of every page when it stops early: the rest are deferred', async () => {
+    const controller = new AbortController();
+    let reads = 0;
+    const { store } = listingStore('pages', () => {
+      reads += 1;
+      if (reads === 700) controller.abort();
+    });
+    const { handler } = await keepAliveHarness({ store });
+    const summary = await handler.refreshDueConnections({ signal: controller.signal });
+    expect(summary).toMatchObject({ due: COUNT, skipped: 700, deferred: COUNT - 700, stopped: { reason: 'aborted' } });
+    expect(summary.connections.map((line) => line.key.accountId)).toEqual(listed.map((line) => line.key.accountId));
   });
 });
 

@@ -209,6 +209,34 @@ export function describeConnectionStoreContract(
       await expect(list({ integrationKey: KEY.integrationKey, issuedBefore: at(15) })).resolves.toHaveLength(2);
     });
 
+    it('lists due connections a page at a time: every one exactly once, in order, ties on the same instant included', async () => {
+      const store = await fresh();
+      const list = (query: DueConnectionQuery): Promise<DueConnection[]> => {
+        if (store.listDueConnections === undefined) throw new Error('no listDueConnections');
+        return store.listDueConnections(query);
+      };
+      const at = (day: number) => `2026-11-${String(day).padStart(2, '0')}T09:30:00.000Z`;
+      // Seven due (three refreshed at the same instant), one not due.
+      const days = [3, 1, 3, 2, 3, 5, 4, 20];
+      for (const [index, day] of days.entries()) {
+        await store.putConnection({ ...KEY, accountId: `account-${index}` }, connectedRecord({ lastRefreshedAt: at(day) }));
+      }
+      const query = { integrationKey: KEY.integrationKey, issuedBefore: at(15) };
+      const whole = await list(query);
+      expect(whole).toHaveLength(7);
+      for (const size of [1, 2, 3, 7, 50]) {
+        const paged: DueConnection[] = [];
+        for (let page = await list({ ...query, limit: size }); page.length > 0; ) {
+          expect(page.length).toBeLessThanOrEqual(size);
+          paged.push(...page);
+          const last = page[page.length - 1];
+          if (last === undefined || page.length < size) break;
+          page = await list({ ...query, limit: size, after: { refreshTokenIssuedAt: last.refreshTokenIssuedAt, accountId: last.key.accountId } });
+        }
+        expect(paged, `pages of ${size}`).toEqual(whole);
+      }
+    });
+
     it('takes a connect session once, with every field', async () => {
       const store = await fresh();
       const session = connectSession('state-1', { mode: 'reauth', expectedTenantId: 'tenant-1', contractMinor: 1 });
