@@ -100,3 +100,49 @@ describe('the consent page', () => {
     expect(emulator.connections()).toEqual([expect.objectContaining({ tenantType: 'PRACTICEMANAGER', tenantName: null })]);
   });
 });
+
+describe('several Xero users', () => {
+  const revoke = (emulator: XeroEmulator, refreshToken: string) => {
+    const basic = `Basic ${Buffer.from(`${emulator.clientId}:${emulator.clientSecret}`).toString('base64')}`;
+    return fetch(emulator.endpoints.revocationEndpoint, { method: 'POST', headers: { authorization: basic }, body: new URLSearchParams({ token: refreshToken }) });
+  };
+  const listed = async (emulator: XeroEmulator, accessToken: string) => {
+    const answer = await fetch(emulator.endpoints.connectionsUrl, { headers: { authorization: `Bearer ${accessToken}` } });
+    return answer.status === 200 ? ((await answer.json()) as { tenantId: string }[]).map((entry) => entry.tenantId) : answer.status;
+  };
+
+  it('each has their own connection to the same organisation, named in their tokens, and one revocation leaves the other user alone', async () => {
+    const emulator = await start();
+    const tenantId = emulator.organisations[0]?.tenantId ?? '';
+    const alice = await emulator.authorizeDirectly({ xeroUserId: 'xero-alice' });
+    const bob = await emulator.authorizeDirectly({ xeroUserId: 'xero-bob' });
+    const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { xero_userid?: string };
+    expect(claims(alice.access_token).xero_userid).toBe('xero-alice');
+    expect(claims(bob.access_token).xero_userid).toBe('xero-bob');
+    expect(emulator.connections('xero-alice').map((entry) => entry.tenantId)).toEqual([tenantId]);
+    expect(emulator.connections('xero-bob').map((entry) => entry.tenantId)).toEqual([tenantId]);
+    expect(emulator.connections('xero-alice')[0]?.id).not.toBe(emulator.connections('xero-bob')[0]?.id);
+
+    expect((await revoke(emulator, alice.refresh_token)).status).toBe(200);
+
+    // Alice's grant and connections are gone…
+    expect((await refresh(emulator, alice.refresh_token)).status).toBe(400);
+    expect(await listed(emulator, alice.access_token)).toBe(401);
+    expect(emulator.connections('xero-alice')).toEqual([]);
+    // …Bob's are not.
+    expect(await listed(emulator, bob.access_token)).toEqual([tenantId]);
+    const renewed = await refresh(emulator, bob.refresh_token);
+    expect(renewed.status).toBe(200);
+    expect(await listed(emulator, (await tokensOf(renewed)).access_token)).toEqual([tenantId]);
+  });
+
+  it("one user's DELETE /connections/{id} cannot remove another user's connection", async () => {
+    const emulator = await start();
+    const alice = await emulator.authorizeDirectly({ xeroUserId: 'xero-alice' });
+    await emulator.authorizeDirectly({ xeroUserId: 'xero-bob' });
+    const bobs = emulator.connections('xero-bob')[0]?.id ?? '';
+    const answer = await fetch(`${emulator.endpoints.connectionsUrl}/${bobs}`, { method: 'DELETE', headers: { authorization: `Bearer ${alice.access_token}` } });
+    expect(answer.status).toBe(404);
+    expect(emulator.connections('xero-bob')).toHaveLength(1);
+  });
+});

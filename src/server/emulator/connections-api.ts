@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProviderContext } from 'oidc-provider';
 
 import { answerJson, answerNotFound, answerUnauthorized, bearerOf, connectionsTimestamp } from './xero-answers';
+import type { TokenHolder } from './identity-provider';
 import type { EmulatedOrganisation, XeroConnectionRecord } from './xero-emulator';
 
 // Xero's /connections API (api.xero.com): not OAuth, so not oidc-provider's. The tenants each
@@ -10,16 +11,16 @@ import type { EmulatedOrganisation, XeroConnectionRecord } from './xero-emulator
 // are case-insensitive (its published schema spells it /Connections).
 
 export interface ConnectionsApi {
-  /** Allow on the consent page: the chosen tenants are (re)connected under this authorisation event. */
-  connect(authEventId: string, tenantIds: readonly string[]): void;
-  /** A copy of the current connections. */
-  list(): XeroConnectionRecord[];
-  /** Whether the tenant is connected now (the user's tokens reach it). */
-  isConnected(tenantId: string): boolean;
-  /** The organisation removes the app in Xero. */
+  /** Allow on the consent page: the chosen tenants are (re)connected for this Xero user under this authorisation event. */
+  connect(userId: string, authEventId: string, tenantIds: readonly string[]): void;
+  /** A copy of one Xero user's current connections. */
+  list(userId: string): XeroConnectionRecord[];
+  /** Whether the user's tokens reach the tenant now. */
+  isConnected(userId: string, tenantId: string): boolean;
+  /** The organisation removes the app in Xero: every user's connection to it goes. */
   removeTenant(tenantId: string): void;
-  /** Every connection of the user to the app is gone (revocation). */
-  clear(): void;
+  /** Every connection of this user to the app is gone (revocation); other users' stay. */
+  clearUser(userId: string): void;
   /** Answers GET /connections and DELETE /connections/{id}; `false` for any other request. */
   handle(ctx: ProviderContext): Promise<boolean>;
 }
@@ -27,54 +28,63 @@ export interface ConnectionsApi {
 export interface ConnectionsApiOptions {
   organisations: readonly EmulatedOrganisation[];
   now: () => Date;
-  /** The grant of a live access token, `null` otherwise. */
-  grantOfAccessToken(accessToken: string): Promise<string | null>;
+  /** The grant and Xero user of a live access token, `null` otherwise. */
+  holderOfAccessToken(accessToken: string): Promise<TokenHolder | null>;
+}
+
+// Xero keeps connections per user per app: two Xero users who connect the same organisation
+// have a connection each, and one user's revocation or DELETE never touches the other's.
+interface UserConnection {
+  userId: string;
+  record: XeroConnectionRecord;
 }
 
 export function createConnectionsApi(options: ConnectionsApiOptions): ConnectionsApi {
-  let connections: XeroConnectionRecord[] = [];
+  let connections: UserConnection[] = [];
+  const of = (userId: string) => connections.filter((connection) => connection.userId === userId).map((connection) => connection.record);
 
   return {
-    connect(authEventId, tenantIds) {
+    connect(userId, authEventId, tenantIds) {
       const stamp = connectionsTimestamp(options.now());
       for (const tenantId of tenantIds) {
         const org = options.organisations.find((candidate) => candidate.tenantId === tenantId);
         if (org === undefined) continue;
-        const existing = connections.find((connection) => connection.tenantId === tenantId);
+        const existing = of(userId).find((record) => record.tenantId === tenantId);
         if (existing !== undefined) {
           existing.authEventId = authEventId;
           existing.updatedDateUtc = stamp;
         } else {
           const { tenantId: id, tenantType, tenantName } = org;
-          connections.push({ id: randomUUID(), authEventId, tenantId: id, tenantType, tenantName, createdDateUtc: stamp, updatedDateUtc: stamp });
+          connections.push({ userId, record: { id: randomUUID(), authEventId, tenantId: id, tenantType, tenantName, createdDateUtc: stamp, updatedDateUtc: stamp } });
         }
       }
     },
-    list: () => structuredClone(connections),
-    isConnected: (tenantId) => connections.some((connection) => connection.tenantId === tenantId),
+    list: (userId) => structuredClone(of(userId)),
+    isConnected: (userId, tenantId) => of(userId).some((record) => record.tenantId === tenantId),
     removeTenant(tenantId) {
-      connections = connections.filter((connection) => connection.tenantId !== tenantId);
+      connections = connections.filter((connection) => connection.record.tenantId !== tenantId);
     },
-    clear() {
-      connections = [];
+    clearUser(userId) {
+      connections = connections.filter((connection) => connection.userId !== userId);
     },
     async handle(ctx) {
       const path = ctx.path.toLowerCase();
       if (path !== '/connections' && !path.startsWith('/connections/')) return false;
       const bearer = bearerOf(ctx);
-      if (bearer === undefined || (await options.grantOfAccessToken(bearer)) === null) return answerUnauthorized(ctx, options.now());
+      const holder = bearer === undefined ? null : await options.holderOfAccessToken(bearer);
+      if (holder === null) return answerUnauthorized(ctx, options.now());
       if (ctx.method === 'GET' && path === '/connections') {
         const authEventId = ctx.query.authEventId;
         return answerJson(
           ctx,
           200,
-          connections.filter((connection) => authEventId === undefined || connection.authEventId === authEventId),
+          of(holder.userId).filter((record) => authEventId === undefined || record.authEventId === authEventId),
         );
       }
       if (ctx.method === 'DELETE' && path.startsWith('/connections/')) {
         const id = decodeURIComponent(ctx.path.slice('/connections/'.length)).toLowerCase();
         const before = connections.length;
-        connections = connections.filter((connection) => connection.id !== id);
+        connections = connections.filter((connection) => connection.userId !== holder.userId || connection.record.id !== id);
         if (connections.length === before) return answerNotFound(ctx);
         ctx.status = 204;
         return true;

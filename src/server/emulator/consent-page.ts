@@ -13,8 +13,8 @@ import type { EmulatedOrganisation } from './xero-emulator';
 export interface ConsentPageOptions {
   provider: Provider;
   organisations: readonly EmulatedOrganisation[];
-  /** Allow was clicked for these tenants: grant the request and answer the grant's id. */
-  allow(interaction: Interaction, tenantIds: readonly string[]): Promise<string>;
+  /** Allow was clicked by the Xero user `userId` for these tenants: grant the request and answer the grant's id. */
+  allow(interaction: Interaction, userId: string, tenantIds: readonly string[]): Promise<string>;
 }
 
 /** Answers GET and POST `${IDENTITY_PATHS.consent}/{uid}`; `false` for any other request. */
@@ -38,9 +38,11 @@ export function consentPage(options: ConsentPageOptions): (ctx: ProviderContext)
     const form = new URLSearchParams(await readText(ctx.req));
     const interaction = await provider.interactionDetails(ctx.req, ctx.res).catch(() => undefined);
     if (interaction?.uid !== uid) return page(ctx, 400, expiredPage());
+    // Who signs in: the page's "Xero user" field (several Xero users can connect the same app).
+    const userId = form.get('xeroUser')?.trim() || EMULATED_USER;
     const result: InteractionResults =
       form.get('decision') === 'allow'
-        ? { login: { accountId: EMULATED_USER }, consent: { grantId: await options.allow(interaction, form.getAll('tenantId')) } }
+        ? { login: { accountId: userId }, consent: { grantId: await options.allow(interaction, userId, form.getAll('tenantId')) } }
         : { error: 'access_denied' };
     const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
     ctx.redirect(returnTo);
@@ -69,6 +71,7 @@ function consentHtml(action: string, interaction: Interaction, organisations: re
     `<h1>Allow access to your Xero organisation?</h1>
 <p>The app asks for: ${scopes.map(escapeHtml).join(', ')}.</p>
 <form method="post" action="${escapeHtml(action)}">
+<p><label>Signed in to Xero as <input name="xeroUser" value="${escapeHtml(EMULATED_USER)}" autocomplete="off"></label></p>
 <fieldset><legend>Organisations</legend>${choices}</fieldset>
 <button type="submit" name="decision" value="allow">Allow access</button> <button type="submit" name="decision" value="cancel">Cancel</button>
 </form>`,

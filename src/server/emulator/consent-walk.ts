@@ -6,6 +6,8 @@
 export interface ConsentChoice {
   decision: 'allow' | 'cancel';
   tenantIds: readonly string[];
+  /** The Xero user who signs in; default the emulator's one user. */
+  xeroUserId?: string;
 }
 
 /** Walks from `authorizeUrl` to the redirect back to the app, and answers that URL. */
@@ -35,6 +37,7 @@ export async function walkConsent(authorizeUrl: string, choice: ConsentChoice): 
     const action = /<form method="post" action="([^"]*)"/.exec(html)?.[1];
     if (!response.ok || submitted || action === undefined) throw new Error(`The emulator's consent page answered ${response.status}`);
     const form = new URLSearchParams({ decision: choice.decision });
+    if (choice.xeroUserId !== undefined) form.set('xeroUser', choice.xeroUserId);
     for (const tenantId of choice.tenantIds) form.append('tenantId', tenantId);
     url = new URL(action.replaceAll('&amp;', '&'), url).href;
     init = { method: 'POST', body: form };

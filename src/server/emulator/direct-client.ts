@@ -33,7 +33,7 @@ export function tokenRequest(client: DirectClient, body: Record<string, string>)
 
 export async function authorizeDirectly(
   client: DirectClient,
-  options: { tenantIds: readonly string[]; scope?: string },
+  options: { tenantIds: readonly string[]; scope?: string; xeroUserId?: string },
 ): Promise<EmulatedTokenSet> {
   const verifier = randomBytes(32).toString('base64url');
   const url = new URL(client.authorizationEndpoint);
@@ -47,7 +47,8 @@ export async function authorizeDirectly(
     code_challenge_method: 'S256',
   };
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  const back = new URL(await walkConsent(url.href, { decision: 'allow', tenantIds: options.tenantIds }));
+  const choice = { decision: 'allow', tenantIds: options.tenantIds, ...(options.xeroUserId === undefined ? {} : { xeroUserId: options.xeroUserId }) } as const;
+  const back = new URL(await walkConsent(url.href, choice));
   const code = back.searchParams.get('code');
   if (code === null) throw new Error(`The consent came back without a code: ${back.search}`);
   const answer = await tokenRequest(client, { grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, code_verifier: verifier });

@@ -85,6 +85,21 @@ export class EmulatedStore {
     };
   }
 
+  /** Every grant of one Xero user, and everything issued under them, is gone; other users' stay. */
+  revokeGrantsOf(accountId: string): void {
+    const grants = this.#entries('Grant');
+    const revoked = new Set<string>();
+    for (const [id, entry] of grants) {
+      if (entry.payload.accountId !== accountId) continue;
+      revoked.add(id);
+      grants.delete(id);
+    }
+    for (const model of GRANT_BOUND) {
+      const entries = this.#entries(model);
+      for (const [id, entry] of entries) if (typeof entry.payload.grantId === 'string' && revoked.has(entry.payload.grantId)) entries.delete(id);
+    }
+  }
+
   /** Every grant and everything issued under one (codes, refresh tokens) is gone, at once. */
   revokeAllGrants(): void {
     for (const model of ['Grant', ...GRANT_BOUND]) this.#entries(model).clear();

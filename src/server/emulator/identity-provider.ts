@@ -77,13 +77,22 @@ export interface IdentityProviderOptions {
   now: () => Date;
 }
 
+/** Whose an access token is: its grant and the Xero user who consented. */
+export interface TokenHolder {
+  grantId: string;
+  userId: string;
+}
+
 export interface IdentityProvider {
   readonly provider: Provider;
   readonly store: EmulatedStore;
-  /** The grant an access token was issued under, or `null` when it is forged, expired (emulated clock) or its grant is revoked. */
-  grantOfAccessToken(accessToken: string): Promise<string | null>;
-  /** Grants what `interaction` asked for and answers the grant's id. */
-  grantRequested(interaction: Interaction): Promise<string>;
+  /**
+   * The grant an access token was issued under and its Xero user, or `null` when it is forged,
+   * expired (emulated clock) or its grant is revoked.
+   */
+  holderOfAccessToken(accessToken: string): Promise<TokenHolder | null>;
+  /** Grants what `interaction` asked for, to the Xero user `userId`, and answers the grant's id. */
+  grantRequested(interaction: Interaction, userId: string): Promise<string>;
   /** The authorisation event (a UUID, as Xero's `authEventId`) of a grant. */
   authEventOf(grantId: string): string;
 }
@@ -200,15 +209,16 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
   return {
     provider,
     store,
-    async grantOfAccessToken(accessToken) {
+    async holderOfAccessToken(accessToken) {
       const jti = verifiedJti(accessToken, publicKey, options.issuer);
       const record = jti === null ? undefined : issued.get(jti);
       if (record === undefined || record.issuedAt + options.accessTokenLifetimeSeconds * 1000 <= now()) return null;
-      return (await provider.Grant.find(record.grantId)) === undefined ? null : record.grantId;
+      const grant = await provider.Grant.find(record.grantId);
+      return grant === undefined ? null : { grantId: record.grantId, userId: grant.accountId ?? EMULATED_USER };
     },
-    async grantRequested(interaction) {
+    async grantRequested(interaction, userId) {
       const requested = String(interaction.params.scope ?? '').split(' ');
-      const grant = new provider.Grant({ accountId: EMULATED_USER, clientId: String(interaction.params.client_id) });
+      const grant = new provider.Grant({ accountId: userId, clientId: String(interaction.params.client_id) });
       const oidc = requested.filter((scope) => OIDC_SCOPES.includes(scope));
       const api = requested.filter((scope) => XERO_API_SCOPES.has(scope));
       if (oidc.length > 0) grant.addOIDCScope(oidc.join(' '));
@@ -223,7 +233,7 @@ export async function createIdentityProvider(options: IdentityProviderOptions): 
  * Where Xero answers differently from oidc-provider's defaults. Registered with `provider.use`,
  * so it wraps every route of the library.
  */
-export function xeroProtocol(onRefreshTokenRevoked: () => void): Middleware {
+export function xeroProtocol(onRefreshTokenRevoked: (userId: string) => void): Middleware {
   return async (ctx, next) => {
     // OIDC drops offline_access unless prompt=consent (and oidc-provider follows it); Xero issues
     // the refresh token without it, and shows its consent page on every authorisation anyway.
@@ -238,7 +248,8 @@ export function xeroProtocol(onRefreshTokenRevoked: () => void): Middleware {
     const body = ctx.body;
     if (typeof body === 'object' && body !== null && 'error' in body) ctx.body = { error: body.error };
     // Revoking a refresh token removes all of the user's connections to the app (XERO.md).
-    if (ctx.path === IDENTITY_PATHS.revocation && ctx.status === 200 && ctx.oidc?.entities.RefreshToken !== undefined) onRefreshTokenRevoked();
+    const revoked = ctx.oidc?.entities.RefreshToken;
+    if (ctx.path === IDENTITY_PATHS.revocation && ctx.status === 200 && revoked !== undefined) onRefreshTokenRevoked(revoked.accountId ?? EMULATED_USER);
   };
 }
 

@@ -40,7 +40,7 @@ declare module 'oidc-provider' {
     redirect(url: string): void;
     readonly oidc?: {
       readonly params?: Readonly<Record<string, unknown>>;
-      readonly entities: { readonly RefreshToken?: { readonly grantId?: string } };
+      readonly entities: { readonly RefreshToken?: { readonly grantId?: string; readonly accountId?: string } };
     };
   }
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProviderContext } from 'oidc-provider';
 
 import { ApiRateLimiter, type ApiLimits } from './api-limits';
+import type { TokenHolder } from './identity-provider';
 import { readText } from './request-body';
 import { answerForbidden, answerJson, answerUnauthorized, bearerOf, msJsonDate } from './xero-answers';
 import type { EmulatedOrganisation, EmulatorRequest } from './xero-emulator';
@@ -31,9 +32,9 @@ export interface XeroApi {
 export interface XeroApiOptions {
   organisations: readonly EmulatedOrganisation[];
   now: () => Date;
-  grantOfAccessToken(accessToken: string): Promise<string | null>;
+  holderOfAccessToken(accessToken: string): Promise<TokenHolder | null>;
   /** Whether the user's connection to this tenant is there now. */
-  isConnected(tenantId: string): boolean;
+  isConnected(userId: string, tenantId: string): boolean;
 }
 
 interface Answer {
@@ -190,10 +191,11 @@ export function createXeroApi(options: XeroApiOptions): XeroApi {
       if (key !== '') entry.idempotencyKey = key;
 
       const bearer = bearerOf(ctx);
-      if (bearer === undefined || (await options.grantOfAccessToken(bearer)) === null) return answerUnauthorized(ctx, options.now());
+      const holder = bearer === undefined ? null : await options.holderOfAccessToken(bearer);
+      if (holder === null) return answerUnauthorized(ctx, options.now());
       // Tokens are per user per app; only ORGANISATION tenants serve these APIs.
       const org = options.organisations.find((candidate) => candidate.tenantId.toLowerCase() === tenantId);
-      if (org === undefined || org.tenantType !== 'ORGANISATION' || !options.isConnected(org.tenantId)) return answerForbidden(ctx);
+      if (org === undefined || org.tenantType !== 'ORGANISATION' || !options.isConnected(holder.userId, org.tenantId)) return answerForbidden(ctx);
 
       const admission = limiter.admit(org.tenantId);
       for (const [name, value] of Object.entries(admission.headers)) ctx.set(name, value);

@@ -9,7 +9,7 @@ import { createConnectionsApi } from './connections-api';
 import { consentPage } from './consent-page';
 import { walkConsent } from './consent-walk';
 import { authorizeDirectly, type EmulatedTokenSet } from './direct-client';
-import { createIdentityProvider, IDENTITY_PATHS, xeroProtocol } from './identity-provider';
+import { createIdentityProvider, EMULATED_USER, IDENTITY_PATHS, xeroProtocol } from './identity-provider';
 import { readText } from './request-body';
 import { createXeroApi, type XeroRecord } from './xero-api';
 
@@ -132,7 +132,7 @@ export interface XeroEmulator {
    * `redirect_uri?code&state`. Rejects when the page answers an error (e.g. 400 for a
    * redirect URI the app did not register: that never goes back to the app).
    */
-  approve(authorizeUrl: string, options?: { tenantIds?: readonly string[] }): Promise<string>;
+  approve(authorizeUrl: string, options?: ApproveOptions): Promise<string>;
   /** "Clicks Cancel": the redirect carries `error=access_denied`. */
   deny(authorizeUrl: string): Promise<string>;
   /**
@@ -140,7 +140,7 @@ export interface XeroEmulator {
    * default the first organisation; the code exchanged at the token endpoint with the first
    * registered redirect URI): answers the token set. For tests that call Xero's APIs directly.
    */
-  authorizeDirectly(options?: { tenantIds?: readonly string[]; scope?: string }): Promise<EmulatedTokenSet>;
+  authorizeDirectly(options?: ApproveOptions & { scope?: string }): Promise<EmulatedTokenSet>;
   /** The organisation removes the app in Xero (Settings › Connected apps). Refreshes still work. */
   removeApp(tenantId: string): void;
   /**
@@ -160,8 +160,8 @@ export interface XeroEmulator {
    * leaves the window), as Xero does. Returns a function that lifts it.
    */
   limitRate(pathPrefix: string, limit: EmulatedRateLimit): () => void;
-  /** Xero's connections of the emulated user, as `GET /connections` would list them. */
-  connections(): XeroConnectionRecord[];
+  /** Xero's connections of a Xero user (default {@link EMULATED_USER}), as `GET /connections` would list them. */
+  connections(xeroUserId?: string): XeroConnectionRecord[];
   /** A copy of the invoices the Accounting API holds for this organisation, in the order written. */
   invoices(tenantId: string): XeroRecord[];
   /** A copy of the AU Payroll timesheets this organisation holds, in the order written. */
@@ -181,6 +181,17 @@ export interface XeroEmulator {
   /** How many token requests of this grant type were made. */
   tokenCalls(grantType: 'authorization_code' | 'refresh_token'): number;
   close(): Promise<void>;
+}
+
+/** What Allow on the consent page is clicked with. */
+export interface ApproveOptions {
+  /** The tenants ticked; default the first organisation. */
+  tenantIds?: readonly string[];
+  /**
+   * The Xero user who signs in; default {@link EMULATED_USER}. Xero keeps connections per user:
+   * another user's consent, DELETE or revocation never touches this one's.
+   */
+  xeroUserId?: string;
 }
 
 /** One entry of `GET /connections`. Timestamps as Xero writes them: UTC without an offset (`2019-12-07T18:46:19.5165400`). */
@@ -257,15 +268,15 @@ export async function startXeroEmulator(options: XeroEmulatorOptions): Promise<X
     throw error;
   });
   const { provider } = identity;
-  const grantOfAccessToken = (token: string) => identity.grantOfAccessToken(token);
-  const connections = createConnectionsApi({ organisations, now, grantOfAccessToken });
-  const api = createXeroApi({ organisations, now, grantOfAccessToken, isConnected: (tenantId) => connections.isConnected(tenantId) });
+  const holderOfAccessToken = (token: string) => identity.holderOfAccessToken(token);
+  const connections = createConnectionsApi({ organisations, now, holderOfAccessToken });
+  const api = createXeroApi({ organisations, now, holderOfAccessToken, isConnected: (userId, tenantId) => connections.isConnected(userId, tenantId) });
   const consent = consentPage({
     provider,
     organisations,
-    async allow(interaction, tenantIds) {
-      const grantId = await identity.grantRequested(interaction);
-      connections.connect(identity.authEventOf(grantId), tenantIds);
+    async allow(interaction, userId, tenantIds) {
+      const grantId = await identity.grantRequested(interaction, userId);
+      connections.connect(userId, identity.authEventOf(grantId), tenantIds);
       return grantId;
     },
   });
@@ -298,10 +309,11 @@ export async function startXeroEmulator(options: XeroEmulatorOptions): Promise<X
     }
   });
   provider.use(
-    xeroProtocol(() => {
-      // Revocation removes all of the user's connections to the app, and every grant with them.
-      identity.store.revokeAllGrants();
-      connections.clear();
+    xeroProtocol((userId) => {
+      // Revocation removes all of the user's connections to the app, and every grant with them;
+      // other Xero users' stay.
+      identity.store.revokeGrantsOf(userId);
+      connections.clearUser(userId);
     }),
   );
   server.on('request', provider.callback());
@@ -328,16 +340,20 @@ export async function startXeroEmulator(options: XeroEmulatorOptions): Promise<X
       offsetMs += days * DAY_MS;
     },
     approve(authorizeUrl, approveOptions = {}) {
-      return walkConsent(authorizeUrl, { decision: 'allow', tenantIds: approveOptions.tenantIds ?? defaultTenantIds() });
+      return walkConsent(authorizeUrl, {
+        decision: 'allow',
+        tenantIds: approveOptions.tenantIds ?? defaultTenantIds(),
+        ...(approveOptions.xeroUserId === undefined ? {} : { xeroUserId: approveOptions.xeroUserId }),
+      });
     },
     deny(authorizeUrl) {
       return walkConsent(authorizeUrl, { decision: 'cancel', tenantIds: [] });
     },
-    authorizeDirectly({ tenantIds = defaultTenantIds(), scope } = {}) {
+    authorizeDirectly({ tenantIds = defaultTenantIds(), scope, xeroUserId } = {}) {
       const redirectUri = options.redirectUris[0];
       if (redirectUri === undefined) return Promise.reject(new Error('The emulator has no registered redirect URI'));
       const client = { clientId, clientSecret, redirectUri, authorizationEndpoint: `${url}${IDENTITY_PATHS.authorization}`, tokenEndpoint: `${url}${IDENTITY_PATHS.token}` };
-      return authorizeDirectly(client, { tenantIds, ...(scope === undefined ? {} : { scope }) });
+      return authorizeDirectly(client, { tenantIds, ...(scope === undefined ? {} : { scope }), ...(xeroUserId === undefined ? {} : { xeroUserId }) });
     },
     removeApp(tenantId) {
       connections.removeTenant(tenantId);
@@ -355,7 +371,7 @@ export async function startXeroEmulator(options: XeroEmulatorOptions): Promise<X
         limits.delete(entry);
       };
     },
-    connections: () => connections.list(),
+    connections: (xeroUserId = EMULATED_USER) => connections.list(xeroUserId),
     invoices: (tenantId) => api.invoices(tenantId),
     timesheets: (tenantId) => api.timesheets(tenantId),
     setApiLimits: (apiLimits) => api.setLimits(apiLimits),
