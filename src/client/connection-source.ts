@@ -69,9 +69,17 @@ export function createConnectionSource(client: XeroConnectionClient, options: Co
   let stale = true;
   let inFlight: { promise: Promise<void>; abort: AbortController } | null = null;
 
+  let notifying = false;
+  // Listeners hear of a burst of changes once, after the code that made them (as TanStack Query's
+  // batched notifications do under the hook): an action's own events come before the status it shows.
   function update(patch: Partial<ConnectionRead>): void {
     current = { ...current, ...patch };
-    for (const listener of [...listeners]) listener();
+    if (notifying) return;
+    notifying = true;
+    queueMicrotask(() => {
+      notifying = false;
+      for (const listener of [...listeners]) listener();
+    });
   }
 
   function isStale(): boolean {
