@@ -66,6 +66,21 @@ export default defineConfig({
         },
       },
       {
+        // Type tests of the public types (`test/types/*.test-d.ts`, expectTypeOf): tsc checks them,
+        // nothing runs. Errors in the sources themselves are `npm run typecheck`'s to report.
+        test: {
+          name: 'types',
+          include: [],
+          typecheck: {
+            enabled: true,
+            only: true,
+            include: ['test/types/**/*.test-d.ts'],
+            tsconfig: 'test/types/tsconfig.json',
+            ignoreSourceErrors: true,
+          },
+        },
+      },
+      {
         // Runs after `npm run build`: global-setup.ts packs the real artefact once and installs it
         // into one throwaway consumer that every packed-entry test uses.
         test: {
