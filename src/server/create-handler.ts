@@ -12,7 +12,6 @@ import {
   type ConnectResponse,
   type DisconnectResponse,
   type ErrorCode,
-  type Tenant,
 } from '../contract';
 import { outcomeForCode, withConnectOutcome } from '../client/connect-return';
 import { answerIdempotently, readIdempotencyKey } from '../contract/idempotency';
@@ -52,7 +51,9 @@ import {
   organisationsOf,
   toTenant,
   XeroAccessTokenRejected,
+  xeroUserIdOf,
 } from './xero-connections';
+import { grantTargets, releaseGrant } from './release-grant';
 import { idempotencySlot } from './idempotency-slots';
 import { resolveXeroEndpoints, type XeroEndpoints } from './xero-endpoints';
 import { DEFAULT_XERO_TIMEOUT_MS, fetchWithTimeout } from './xero-http';
@@ -406,9 +407,30 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
       } else {
         stored = { ...granted, status: 'connected', tenant: toTenant(entry) };
       }
+      await releaseReplacedGrant(session.key, tokens.accessToken);
       await store.putConnection(session.key, stored);
       return stored;
     });
+  }
+
+  // A reconnect by another Xero user over a live grant: the replaced grant is given up in Xero as
+  // Disconnect would, or it would stay live at Xero with nobody left holding it. Never for the
+  // same Xero user (or one unknown): Xero's connections are per user, so the new consent shares
+  // them, and removing or revoking would take the new connection with it. Under the lock; before
+  // the new record is stored, so a crash leaves the old grant held, never an orphan.
+  async function releaseReplacedGrant(key: ConnectionKey, newAccessToken: string): Promise<void> {
+    const newUser = xeroUserIdOf(newAccessToken);
+    const before = await store.getConnection(key);
+    const oldUser = before?.tokens == null ? undefined : xeroUserIdOf(before.tokens.accessToken);
+    if (newUser === undefined || oldUser === undefined || oldUser === newUser) return;
+    try {
+      // Its access token may be stale: refreshed first (invalid_grant: dead already, nothing to give up).
+      const fresh = await refresher.freshConnectionLocked(key);
+      if (fresh?.tokens != null) await releaseGrant(oauth, fresh.tokens, grantTargets(fresh), clock);
+    } catch (error) {
+      // The new connection stands regardless; the host hears that a grant may still be live at Xero.
+      onError(error);
+    }
   }
 
   // GET /callback: Xero's redirect. An unknown state is answered here (400), never redirected:
@@ -498,25 +520,8 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
     const remoteRemoved = await lock(ctx.key, async () => {
       const fresh = await refresher.freshConnectionLocked(ctx.key);
       if (fresh === null) return false;
-      let removed = false;
       // While choosing, the grant reaches every organisation of the consent: all of them are removed.
-      const targets: Tenant[] =
-        fresh.status === 'choosing_organisation'
-          ? (fresh.organisationChoice?.organisations ?? [])
-          : fresh.status !== 'disconnected' && fresh.tenant !== null
-            ? [fresh.tenant]
-            : [];
-      if (fresh.tokens !== null && targets.length > 0) {
-        try {
-          let all = true;
-          for (const target of targets) all = (await deleteXeroConnection(oauth, fresh.tokens.accessToken, target.connectionId, clock())) && all;
-          removed = all;
-          const others = await listXeroConnections(oauth, fresh.tokens.accessToken, clock());
-          if (others.length === 0) await oauth.revoke(fresh.tokens.refreshToken);
-        } catch (error) {
-          if (!(error instanceof XeroAccessTokenRejected)) throw error;
-        }
-      }
+      const removed = fresh.tokens === null ? false : await releaseGrant(oauth, fresh.tokens, grantTargets(fresh), clock);
       const now = clock().toISOString();
       await store.putConnection(ctx.key, {
         ...fresh,

@@ -91,12 +91,25 @@ export function toTenant(entry: XeroOrganisationEntry): Tenant {
 
 /** Xero's access tokens are JWTs carrying `authentication_event_id`; `undefined` when unreadable. */
 export function authEventIdOf(accessToken: string): string | undefined {
+  return stringClaim(accessToken, 'authentication_event_id');
+}
+
+/**
+ * The Xero user (`xero_userid`) an access token was issued to, read without verifying (it is
+ * Xero's own answer, from the token endpoint). Tells a reconnect by another Xero user, whose
+ * replaced grant can be given up without touching the new one, from the same user's.
+ */
+export function xeroUserIdOf(accessToken: string): string | undefined {
+  return stringClaim(accessToken, 'xero_userid');
+}
+
+function stringClaim(accessToken: string, name: string): string | undefined {
   const payload = accessToken.split('.')[1];
   if (payload === undefined) return undefined;
   try {
     const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    const id = (claims as Record<string, unknown> | null)?.authentication_event_id;
-    return typeof id === 'string' ? id : undefined;
+    const value = (claims as Record<string, unknown> | null)?.[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
   } catch {
     return undefined;
   }

@@ -44,6 +44,8 @@ export interface ConnectThroughXeroOptions {
   contract?: '1.0' | '1.1';
   mode?: 'connect' | 'reauth';
   expectedTenantId?: string;
+  /** The Xero user who clicks Allow (default the emulator's one user). */
+  xeroUserId?: string;
 }
 
 /** The `Accept` header of a contract 1.1 client. */
@@ -132,7 +134,7 @@ export async function setup(
     handler,
     client,
     request,
-    async connectThroughXero({ caller = 'admin', account, tenantIds, contract = '1.1', mode = 'connect', expectedTenantId } = {}) {
+    async connectThroughXero({ caller = 'admin', account, tenantIds, contract = '1.1', mode = 'connect', expectedTenantId, xeroUserId } = {}) {
       const body = { returnTo: RETURN_TO, mode, ...(expectedTenantId === undefined ? {} : { expectedTenantId }) };
       let authorizeUrl: string;
       if (contract === '1.1') {
@@ -142,7 +144,7 @@ export async function setup(
         if (started.status !== 200) throw new Error(`POST /connect answered ${started.status}`);
         ({ authorizeUrl } = (await started.json()) as { authorizeUrl: string });
       }
-      const back = await emulator.approve(authorizeUrl, tenantIds === undefined ? {} : { tenantIds });
+      const back = await emulator.approve(authorizeUrl, { ...(tenantIds === undefined ? {} : { tenantIds }), ...(xeroUserId === undefined ? {} : { xeroUserId }) });
       return request(back, { caller, ...(account === undefined ? {} : { account }) });
     },
   };
