@@ -236,7 +236,7 @@ describe('announcements', () => {
     expect(region).toHaveTextContent('Settings › Connected apps');
   });
 
-  test('the notice goes once the account is connected again', async () => {
+  test('the notice goes once the account is connected again, and does not come back with a later disconnection', async () => {
     const backend = startFakeBackend('connected');
     const queryClient = new QueryClient();
     const { card } = renderCard({}, { queryClient });
@@ -248,11 +248,18 @@ describe('announcements', () => {
     await act(() => queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.all }));
     await waitFor(() => expect(card()).toHaveAttribute('data-state', 'connected'));
     expect(screen.queryByText('Your Xero account has been disconnected.')).toBeNull();
+
+    // Then disconnected elsewhere: not this card's disconnection, so the plain status.
+    backend.setConnection(fixture('disconnected'));
+    await act(() => queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.all }));
+    await waitFor(() => expect(card()).toHaveAttribute('data-state', 'disconnected'));
+    expect(screen.queryByText('Your Xero account has been disconnected.')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Connect to Xero' })).toBeVisible();
   });
 });
 
 describe('a failed action', () => {
-  test('its message stays while the state is the same, and goes once the status moves on', async () => {
+  test('its message stays while the state is the same, goes once the status moves on, and does not come back with it', async () => {
     const backend = startFakeBackend('expiring');
     const queryClient = new QueryClient();
     const { card } = renderCard({}, { queryClient });
@@ -264,6 +271,12 @@ describe('a failed action', () => {
     backend.setConnection(fixture('needsReauthExpired'));
     await act(() => queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.all }));
     await waitFor(() => expect(card()).toHaveAttribute('data-state', 'needs_reauth'));
+    expect(screen.queryByText(/That didn't work/)).toBeNull();
+
+    // Back to the status it failed in: a new stretch of it, about which nothing failed.
+    backend.setConnection(fixture('expiring'));
+    await act(() => queryClient.invalidateQueries({ queryKey: xeroConnectionKeys.all }));
+    await waitFor(() => expect(card()).toHaveAttribute('data-state', 'expiring'));
     expect(screen.queryByText(/That didn't work/)).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { forwardRef, useEffect, useId, useRef, useState, useSyncExternalStore, type ComponentPropsWithoutRef, type ReactNode } from 'react';
 
 import { formatMessage, type XeroConnectionMessages } from '../messages';
 import { CardButton } from './card-button';
@@ -11,8 +11,8 @@ import { styledHook } from '../internal/style-hooks';
  */
 export type AdminContact = string | { name: string; email?: string | undefined };
 
-/** Props of {@link CardAdminNotice}. */
-export interface CardAdminNoticeProps {
+/** Props of {@link CardAdminNotice}; other props go to its `<div>`. */
+export interface CardAdminNoticeProps extends Omit<ComponentPropsWithoutRef<'div'>, 'title' | 'children'> {
   title: string;
   adminContact: AdminContact | undefined;
   messages: XeroConnectionMessages;
@@ -59,7 +59,10 @@ type CopyState = 'idle' | 'copied' | 'failed';
  * context, a refused permission) the link appears in a read-only field, selected, to copy by hand.
  * The copy's result is announced in its own polite live region.
  */
-export function CardAdminNotice({ title, adminContact, messages, styled, ask }: CardAdminNoticeProps): ReactNode {
+export const CardAdminNotice = /* @__PURE__ */ forwardRef<HTMLDivElement, CardAdminNoticeProps>(function CardAdminNotice(
+  { title, adminContact, messages, styled, ask, ...props },
+  ref,
+) {
   const pageHref = usePageHref();
   const [copyState, setCopyState] = useState<CopyState>('idle');
   const [fallbackLink, setFallbackLink] = useState<string | null>(null);
@@ -110,7 +113,7 @@ export function CardAdminNotice({ title, adminContact, messages, styled, ask }: 
   else if (copyState === 'failed') copyStatus = formatMessage(messages, 'notice.copyLinkFailed');
 
   return (
-    <div data-slot="xero-connection-card-admin" {...styledHook(styled)}>
+    <div data-slot="xero-connection-card-admin" {...styledHook(styled)} {...props} ref={ref}>
       {ask === null ? null : (
         <p data-slot="xero-connection-card-admin-ask" {...styledHook(styled)}>
           {ask ?? formatMessage(messages, 'notice.askAdmin')}
@@ -154,4 +157,4 @@ export function CardAdminNotice({ title, adminContact, messages, styled, ask }: 
       ) : null}
     </div>
   );
-}
+});

@@ -5,8 +5,8 @@ import { formatMessage, type XeroConnectionMessages } from '../messages';
 import { formatDate, formatRelative, isoDate } from './format-date';
 import { styledHook } from '../internal/style-hooks';
 
-/** Props of {@link CardDetails}. */
-export interface CardDetailsProps {
+/** Props of {@link CardDetailRows}. */
+export interface CardDetailRowsProps {
   /** The connection to describe; rows the backend does not know are left out. */
   connection: Connection;
   /** The organisation's name, when known. */
@@ -43,15 +43,15 @@ function DetailRow({ name, term, children, styled }: DetailRowProps): ReactNode 
 }
 
 /**
- * The facts about the connection as a description list: the organisation, connected since, by
- * whom, and when it was last used ("Never" when it has not been). Dates use `Intl` in `locale`.
+ * The facts about the connection, as the rows of a description list: the organisation, connected
+ * since, by whom, and when it was last used ("Never" when it has not been). Dates use `Intl` in `locale`.
  */
-export function CardDetails({ connection, organisation, messages, locale, now, styled }: CardDetailsProps): ReactNode {
+export function CardDetailRows({ connection, organisation, messages, locale, now, styled }: CardDetailRowsProps): ReactNode {
   const connectedSince = formatDate(connection.connectedAt, locale);
   const lastUsed = formatDate(connection.lastUsedAt, locale);
   const lastUsedAgo = formatRelative(connection.lastUsedAt, locale, now);
   return (
-    <dl data-slot="xero-connection-card-details" {...styledHook(styled)}>
+    <>
       {organisation !== null ? (
         <DetailRow name="organisation" term={formatMessage(messages, 'detail.organisation')} styled={styled}>
           {organisation}
@@ -78,6 +78,6 @@ export function CardDetails({ connection, organisation, messages, locale, now, s
           </time>
         )}
       </DetailRow>
-    </dl>
+    </>
   );
 }

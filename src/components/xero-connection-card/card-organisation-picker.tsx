@@ -1,11 +1,11 @@
-import { useId, type ReactNode, type Ref } from 'react';
+import { forwardRef, useId, type ComponentPropsWithoutRef, type Ref } from 'react';
 
 import type { Tenant } from '../../client';
 import { formatMessage, type XeroConnectionMessages } from '../messages';
 import { styledHook } from '../internal/style-hooks';
 
-/** Props of {@link CardOrganisationPicker}. */
-export interface CardOrganisationPickerProps {
+/** Props of {@link CardOrganisationPicker}; other props go to the `<form>`. */
+export interface CardOrganisationPickerProps extends Omit<ComponentPropsWithoutRef<'form'>, 'id' | 'onSubmit' | 'onSelect' | 'children'> {
   /** The form's `id`: the card's "Use this organisation" button submits it through its `form` attribute. */
   formId: string;
   /** The question, e.g. "Which organisation should Xero Billing use?". */
@@ -35,19 +35,23 @@ export interface CardOrganisationPickerProps {
  * "radio button, 2 of 2" and the legend. Nothing is chosen up front: choosing links that
  * organisation and removes the others in Xero, so it must be a decision, not a default.
  */
-export function CardOrganisationPicker({
-  formId,
-  legend,
-  organisations,
-  selected,
-  onSelect,
-  onSubmit,
-  error,
-  busy,
-  firstRadioRef,
-  messages,
-  styled,
-}: CardOrganisationPickerProps): ReactNode {
+export const CardOrganisationPicker = /* @__PURE__ */ forwardRef<HTMLFormElement, CardOrganisationPickerProps>(function CardOrganisationPicker(
+  {
+    formId,
+    legend,
+    organisations,
+    selected,
+    onSelect,
+    onSubmit,
+    error,
+    busy,
+    firstRadioRef,
+    messages,
+    styled,
+    ...formProps
+  },
+  ref,
+) {
   const baseId = useId();
   const name = `${baseId}-organisation`;
   const errorId = `${baseId}-error`;
@@ -57,6 +61,8 @@ export function CardOrganisationPicker({
       noValidate
       data-slot="xero-connection-card-picker"
       {...styledHook(styled)}
+      {...formProps}
+      ref={ref}
       onSubmit={(event) => {
         event.preventDefault();
         onSubmit();
@@ -115,4 +121,4 @@ export function CardOrganisationPicker({
       </fieldset>
     </form>
   );
-}
+});

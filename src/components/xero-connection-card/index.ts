@@ -1,4 +1,7 @@
 'use client';
 export { XeroConnectionCard, type XeroConnectionCardProps } from './xero-connection-card';
-export type { CardHeadingLevel } from './card-header';
+export { XeroConnectionCardRoot, type XeroConnectionCardRootProps } from './xero-connection-card-root';
+export * from './xero-connection-card-parts';
+export { XeroConnectionCardActions, type XeroConnectionCardActionsProps } from './xero-connection-card-actions';
+export type { CardHeadingLevel, XeroConnectionBaseProps } from '../xero-connection-base-props';
 export type { AdminContact } from './card-admin-notice';

@@ -4,7 +4,6 @@ import {
   useCallback,
   useEffect,
   useId,
-  useMemo,
   useRef,
   useState,
   type ComponentPropsWithoutRef,
@@ -19,12 +18,13 @@ import { useXeroConnectionContext } from '../../react/xero-connection-provider';
 import { DisconnectDialog } from '../disconnect-dialog/disconnect-dialog';
 import { describeErrorReason } from '../internal/describe-error-reason';
 import { mergeClassNames } from '../internal/merge-class-names';
+import { splitHookOptions } from '../internal/split-hook-options';
 import { styledHook } from '../internal/style-hooks';
 import { useFocusFallback } from '../internal/use-focus-fallback';
-import { formatMessage, resolveMessages, type XeroConnectionMessages } from '../messages';
-import { CardAdminNotice, type AdminContact } from '../xero-connection-card/card-admin-notice';
+import { formatMessage, type XeroConnectionMessages } from '../messages';
+import { useBaseProps, type CardHeadingLevel, type XeroConnectionBaseProps } from '../xero-connection-base-props';
+import { CardAdminNotice } from '../xero-connection-card/card-admin-notice';
 import { CardButton } from '../xero-connection-card/card-button';
-import type { CardHeadingLevel } from '../xero-connection-card/card-header';
 import { describeOutcome } from '../xero-connection-card/describe-outcome';
 import { describeState, type DisconnectedNotice, type StatusSentence } from '../xero-connection-card/describe-state';
 import { formatRetryTime } from './format-retry-time';
@@ -34,6 +34,7 @@ import { clearReconnectMarker, readReconnectMarker, writeReconnectMarker } from 
 /** Props of {@link XeroReconnectNotice}. Other props go to the root `<section>`. */
 export interface XeroReconnectNoticeProps
   extends Omit<ComponentPropsWithoutRef<'section'>, 'title' | 'children' | 'onError'>,
+    XeroConnectionBaseProps,
     Pick<UseXeroConnectionOptions, 'mode' | 'popupFallback' | 'canManage' | 'onEvent' | 'onError'> {
   /**
    * What the export answered: the problem body (`readXeroProblem(response)`), this package's
@@ -44,20 +45,6 @@ export interface XeroReconnectNoticeProps
    * started has just come back.
    */
   problem?: unknown;
-  /** The portal's name for the integration, e.g. "Xero Billing", as on its card. */
-  title: string;
-  /** Overrides for any of the copy (`reconnectNotice.*` and the card's keys it reuses); the rest keep the English defaults. */
-  messages?: Partial<XeroConnectionMessages> | undefined;
-  /** The BCP 47 locale times are written in (`Intl`). Default `en-AU`. */
-  locale?: string | undefined;
-  /** The title's heading level, to fit the host page's outline. Default 3. */
-  headingLevel?: CardHeadingLevel | undefined;
-  /** Renders no styling hooks (`data-xc-styled`, `data-xc-button`), here and in the dialog. */
-  unstyled?: boolean | undefined;
-  /** Who can reconnect, shown to people who cannot (`canManage={false}`), as on the card. */
-  adminContact?: AdminContact | undefined;
-  /** The page's CSP nonce for the dialog's scroll-lock style; not an attribute of the notice. */
-  nonce?: string | undefined;
   /**
    * Called once when a reconnect started from this notice comes back connected: at once in
    * `popup` mode, after the page has loaded again in `redirect` mode. Read fresh each time.
@@ -161,34 +148,16 @@ function retryLaterTitle(
  * ```
  */
 export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroReconnectNoticeProps>(function XeroReconnectNotice(
-  {
-    problem = null,
-    title,
-    messages: overrides,
-    locale = 'en-AU',
-    headingLevel = 3,
-    unstyled = false,
-    adminContact,
-    nonce,
-    onReconnected,
-    retryAction,
-    mode,
-    popupFallback,
-    canManage: canManageProp,
-    onEvent,
-    onError,
-    className,
-    onFocus,
-    ...sectionProps
-  },
+  props,
   ref,
 ) {
-  const connection = useXeroConnection({ mode, popupFallback, canManage: canManageProp, onEvent, onError });
+  const [base, rest] = useBaseProps(props);
+  const { title, messages, overrides, locale, headingLevel, styled, adminContact, nonce } = base;
+  const [hookOptions, { problem = null, onReconnected, retryAction, className, onFocus, ...sectionProps }] = splitHookOptions(rest);
+  const connection = useXeroConnection(hookOptions);
   const { state, canManage, returnOutcome } = connection;
   const { client } = useXeroConnectionContext(NAME);
   const baseUrl = client.baseUrl;
-  const styled = !unstyled;
-  const messages = useMemo(() => resolveMessages(overrides), [overrides]);
   const classified = classifyProblem(problem);
   const baseId = useId();
   const titleId = `${baseId}-title`;
@@ -463,7 +432,7 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
             onCancel={() => connection.track({ type: 'disconnect_cancelled' })}
             trigger={trigger}
             messages={overrides}
-            unstyled={unstyled}
+            unstyled={!styled}
             nonce={nonce}
             onCloseAutoFocus={handleCloseAutoFocus}
           />
