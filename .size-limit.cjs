@@ -3,14 +3,13 @@
 // react, react-dom and @tanstack/react-query are peers, so size-limit leaves them out by itself;
 // Radix and zod are dependencies, so they are bundled and counted.
 //
-// The limits are the sizes measured on 2026-11-27 plus about 5%, so any growth fails the test
-// command and has to be argued for. They are NOT issue 7's targets (`.` 28 kB, `./client` 10 kB):
-// those assumed our own code fits in ~5 kB. Measured (esbuild metafile, minified): Radix and the
-// packages it brings ~40 kB (≈14.5 kB gzip), zod/mini ~28.6 kB (≈8 kB gzip), our own code ~65 kB
-// (components 30, client 15, react 14, contract 5.5) ≈ 20 kB gzip. Reaching 28 kB means dropping
-// features or runtime validation: a product decision, recorded in CONTRIBUTING.md ("Bundle size").
+// The limits are the sizes measured on 2026-12-07 plus about 3%, so any growth fails the test
+// command and has to be argued for. They are NOT issue 16's budgets (`.` 36 kB, `./client` 12 kB,
+// hook with provider 14 kB), which are out of reach without dropping a feature or the runtime
+// validation: each check says by how much and why. Where the bytes go, by source file:
+// `node scripts/size-why.mjs` on dist, or esbuild's metafile over src/ (bench/size-sources.ts).
 
-// The hook-only check must prove that `useXeroConnection` pulls no Radix code, not just that it is
+// The headless check must prove that `useXeroConnection` and its provider pull no Radix code, not just that it is
 // small. Resolving is not enough to judge (esbuild resolves every import of dist/index.js before it
 // tree-shakes), so this plugin reads the metafile once the bundle is done and fails the build when
 // any Radix module, or any of the packages only Radix brings (scroll locking, aria-hidden), put
@@ -27,7 +26,7 @@ const forbidRadix = {
         .map(([path]) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path);
       if (radix.length > 0) {
         const packages = [...new Set(radix)].join(', ');
-        throw new Error(`useXeroConnection alone must not pull Radix, but the bundle has code from ${packages}`);
+        throw new Error(`useXeroConnection and its provider must not pull Radix, but the bundle has code from ${packages}`);
       }
     });
   },
@@ -39,25 +38,34 @@ module.exports = [
     path: 'dist/index.js',
     import: '*',
     gzip: true,
-    // measured 43.75 kB on 2026-11-27; 46.43 kB on 2026-12-07 with <XeroReconnectNotice> (~1.8 kB),
-    // the problem predicates and refresh()/notifyXeroProblem (~0.6 kB): the recovery at the export.
-    limit: '48.5 kB',
+    // Issue 16's budget is 36 kB; measured 47.88 kB on 2026-12-07 (46.66 before the controller, ~0.4 kB of the
+    // growth; the rest is the card's parts being split out meanwhile):
+    // Radix and what it brings ≈ 14.5 kB, zod/mini ≈ 9 kB, our code ≈ 24 kB (components 38 kB
+    // minified, client 26, contract 5, react 4). 36 kB needs the card's Radix dialog or the
+    // browser's zod validation replaced (see CONTRIBUTING.md, "Bundle size"); neither is a cut.
+    limit: '49.3 kB',
   },
   {
     name: './client',
     path: 'dist/client.js',
     import: '*',
     gzip: true,
-    limit: '17 kB', // measured 16.29 kB: the contract's schemas (zod/mini) and the client
+    // Issue 16's budget is 12 kB; measured 21.19 kB (16.84 before createXeroConnectionController,
+    // which brings reconnect() and the round trip to pages without React: +4.3 kB). zod/mini with
+    // the contract's schemas is ≈ 9.2 kB of it by itself (`connectionSchema` alone), so 12 kB
+    // leaves ~3 kB for a fetch client, its typed errors and the controller.
+    limit: '21.8 kB',
   },
   {
-    name: '{ useXeroConnection } from . (no Radix)',
+    name: '{ useXeroConnection, XeroConnectionProvider } from . (no Radix)',
     path: 'dist/index.js',
-    import: '{ useXeroConnection }',
+    // With the provider: the hook alone cannot run, and the provider brings the client (and zod).
+    import: '{ useXeroConnection, XeroConnectionProvider }',
     gzip: true,
-    // What matters here is the plugin below (no Radix byte at all); the limit (measured 11.97 kB)
-    // leaves no room for the components creeping in.
-    limit: '12.5 kB',
+    // Issue 16's budget is 14 kB; measured 20.36 kB (20.12 before the controller). zod/mini
+    // and the schemas are ≈ 9 kB of it: see the `.` check. What matters most is the plugin below:
+    // no byte of Radix at all.
+    limit: '21 kB',
     modifyEsbuildConfig(config) {
       return { ...config, plugins: [...(config.plugins ?? []), forbidRadix] };
     },

@@ -174,7 +174,7 @@ async function measure(importLine: string, resolveDir: string, external: string[
 export async function measureSizes(): Promise<SizeRow[]> {
   const ours: [string, string, string][] = [
     ['`.` (everything)', 'dist/index.js', '* as all'],
-    ['`{ useXeroConnection }` from `.`', 'dist/index.js', '{ useXeroConnection }'],
+    ['`{ useXeroConnection, XeroConnectionProvider }` from `.`', 'dist/index.js', '{ useXeroConnection, XeroConnectionProvider }'],
     ['`{ DisconnectDialog }` from `.`', 'dist/index.js', '{ DisconnectDialog }'],
     ['`./client` (everything)', 'dist/client.js', '* as all'],
   ];

@@ -124,7 +124,7 @@ export interface XeroConnectionController {
 type FailureEvent = 'connect_failed' | 'disconnect_failed' | 'reconnect_failed' | 'verify_failed' | 'choose_organisation_failed';
 
 // One default source per client, so plain pages with several controllers of one client share a read.
-const defaultSources = new WeakMap<XeroConnectionClient, ConnectionSource>();
+const defaultSources = /* @__PURE__ */ new WeakMap<XeroConnectionClient, ConnectionSource>();
 
 function sourceFor(client: XeroConnectionClient): ConnectionSource {
   let source = defaultSources.get(client);
@@ -200,10 +200,17 @@ function closeQuietly(popup: Window | null | undefined): void {
  * button.onclick = () => void controller.reconnect().catch(() => {});
  * ```
  */
-export function createXeroConnectionController(initial: XeroConnectionControllerOptions): XeroConnectionController {
+export function createXeroConnectionController(options: XeroConnectionControllerOptions): XeroConnectionController {
+  return controllerOver(options.source ?? sourceFor(options.client), options);
+}
+
+/**
+ * {@link createXeroConnectionController} over a given source. The React hook calls this one, so
+ * the default source (a cache of its own) stays out of bundles that only use the hook.
+ */
+export function controllerOver(source: ConnectionSource, initial: XeroConnectionControllerOptions): XeroConnectionController {
   const { client } = initial;
   const baseUrl = client.baseUrl;
-  const source = initial.source ?? sourceFor(client);
   const registry = actionRegistryFor(source.scope, baseUrl);
   let options: Omit<XeroConnectionControllerOptions, 'client' | 'source'> = initial;
   const listeners = new Set<() => void>();

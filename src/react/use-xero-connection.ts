@@ -1,6 +1,6 @@
 import { useMemo, useSyncExternalStore } from 'react';
 
-import { createXeroConnectionController } from '../client/connection-controller';
+import { controllerOver } from '../client/connection-controller';
 import { queryConnectionSource } from './query-connection-source';
 import type { UseXeroConnectionOptions, UseXeroConnectionResult } from './types';
 import { useIsomorphicLayoutEffect } from './use-latest';
@@ -52,9 +52,8 @@ export function useXeroConnection(options: UseXeroConnectionOptions = {}): UseXe
   // their identity between renders. The cache is the provider's QueryClient: see query-connection-source.ts.
   const controller = useMemo(
     () =>
-      createXeroConnectionController({
+      controllerOver(queryConnectionSource(queryClient, client), {
         client,
-        source: queryConnectionSource(queryClient, client),
         navigate,
         expiringWithinDays: options.expiringWithinDays,
       }),
