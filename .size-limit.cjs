@@ -7,7 +7,8 @@
 // command and has to be argued for. They are NOT issue 16's budgets (`.` 36 kB, `./client` 12 kB,
 // hook with provider 14 kB), which are out of reach without dropping a feature or the runtime
 // validation: each check says by how much and why. Where the bytes go, by source file:
-// `node scripts/size-why.mjs` on dist, or esbuild's metafile over src/ (bench/size-sources.ts).
+// `node scripts/size-why.mjs src/index.ts '{ useXeroConnection, XeroConnectionProvider }'` (on src/ it
+// names each source file; on dist/ the shared chunks hide them).
 
 // The headless check must prove that `useXeroConnection` and its provider pull no Radix code, not just that it is
 // small. Resolving is not enough to judge (esbuild resolves every import of dist/index.js before it
