@@ -22,6 +22,22 @@ export interface StoredTokens {
   accessToken: string;
   accessTokenExpiresAt: string;
   refreshToken: string;
+  /**
+   * The refresh token the last refresh spent, kept because Xero takes a spent refresh token again
+   * for 30 minutes after its first use (see `PREVIOUS_REFRESH_TOKEN_REUSE_WINDOW_MS`): when
+   * `refreshToken` is refused with `invalid_grant` inside that window (another holder reused this one
+   * and Xero's rotation killed the stored one), the refresh is retried with it once before the
+   * connection is marked `needs_reauth`. As secret as the others: stores seal it like `refreshToken`,
+   * and it never reaches an answer, a summary, a log or `lastError`. Absent before the first refresh
+   * and on records written before it existed.
+   */
+  previousRefreshToken?: string;
+  /**
+   * When the refresh that spent {@link StoredTokens.previousRefreshToken} was sent, on the handler's
+   * clock (ISO 8601): before Xero received it, so the window is never taken as longer than it is.
+   * Set with `previousRefreshToken`, absent without it. Not secret.
+   */
+  previousRefreshTokenSpentAt?: string;
 }
 
 /** What keep-alive last did to one connection (see `refreshDueConnections`). */

@@ -153,7 +153,7 @@ export interface PostgresConnectionStore extends ConnectionStore {
 }
 
 /** The schema version this code writes. A newer database is refused rather than misread. */
-export const POSTGRES_SCHEMA_VERSION = 4;
+export const POSTGRES_SCHEMA_VERSION = 5;
 
 // Marks this package's advisory locks in pg_locks (classid): 'xero' in ASCII. The objid is a hash
 // of what is locked; two-key locks never collide with one-key (bigint) locks other code may take.
@@ -261,6 +261,18 @@ const migrations = (t: Tables): readonly { version: number; sql: string }[] => [
         ADD COLUMN user_id text GENERATED ALWAYS AS (data ->> 'userId') STORED;
       CREATE INDEX xero_connect_sessions_owner ON ${t.sessions} (integration_key, account_id, user_id, expires_at);
       CREATE INDEX xero_connect_sessions_expiry ON ${t.sessions} (expires_at);
+    `,
+  },
+  {
+    // The refresh token the last refresh spent, which Xero takes again for 30 minutes after its
+    // first use: the refresher retries with it when the stored one is refused inside that window.
+    // Sealed like refresh_token (its own associated data); when it was spent, in clear. Rows of
+    // earlier versions read with none kept; adding nullable columns rewrites no row.
+    version: 5,
+    sql: `
+      ALTER TABLE ${t.connections}
+        ADD COLUMN previous_refresh_token text,
+        ADD COLUMN previous_refresh_token_spent_at text;
     `,
   },
 ];
@@ -503,7 +515,8 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
     close: end,
     async getConnection(key) {
       const { rows } = await db().query(
-        `SELECT data::text AS data, access_token, access_token_expires_at, refresh_token FROM ${t.connections} WHERE integration_key = $1 AND account_id = $2`,
+        `SELECT data::text AS data, access_token, access_token_expires_at, refresh_token, previous_refresh_token, previous_refresh_token_spent_at
+           FROM ${t.connections} WHERE integration_key = $1 AND account_id = $2`,
         [key.integrationKey, key.accountId],
       );
       const row = rows[0] as ConnectionRow | undefined;
@@ -515,11 +528,13 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
       const { tokens, ...rest } = connection;
       const sealed = sealTokens(cipher, key, tokens);
       await db().query(
-        `INSERT INTO ${t.connections} (integration_key, account_id, data, access_token, access_token_expires_at, refresh_token, updated_at)
-         VALUES ($1, $2, $3::jsonb, $4, $5, $6, now())
+        `INSERT INTO ${t.connections} (integration_key, account_id, data, access_token, access_token_expires_at, refresh_token,
+           previous_refresh_token, previous_refresh_token_spent_at, updated_at)
+         VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, now())
          ON CONFLICT (integration_key, account_id) DO UPDATE SET
            data = excluded.data, access_token = excluded.access_token, access_token_expires_at = excluded.access_token_expires_at,
-           refresh_token = excluded.refresh_token, updated_at = excluded.updated_at`,
+           refresh_token = excluded.refresh_token, previous_refresh_token = excluded.previous_refresh_token,
+           previous_refresh_token_spent_at = excluded.previous_refresh_token_spent_at, updated_at = excluded.updated_at`,
         [
           key.integrationKey,
           key.accountId,
@@ -527,6 +542,8 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
           sealed.access_token,
           sealed.access_token_expires_at,
           sealed.refresh_token,
+          sealed.previous_refresh_token,
+          sealed.previous_refresh_token_spent_at,
         ],
       );
     },
@@ -563,25 +580,33 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
         let after: [string, string] = ['', ''];
         for (;;) {
           const { rows } = await db().query(
-            `SELECT integration_key, account_id, access_token, refresh_token FROM ${t.connections}
+            `SELECT integration_key, account_id, access_token, refresh_token, previous_refresh_token FROM ${t.connections}
               WHERE (integration_key, account_id) > ($1, $2) ORDER BY integration_key, account_id LIMIT ${REENCRYPT_PAGE}`,
             after,
           );
-          const page = rows as { integration_key: string; account_id: string; access_token: string | null; refresh_token: string | null }[];
+          const page = rows as {
+            integration_key: string;
+            account_id: string;
+            access_token: string | null;
+            refresh_token: string | null;
+            previous_refresh_token: string | null;
+          }[];
           for (const row of page) {
             after = [row.integration_key, row.account_id];
             const key = { integrationKey: row.integration_key, accountId: row.account_id };
-            const [accessAad, refreshAad] = connectionColumnsAad(key);
+            const [accessAad, refreshAad, previousAad] = connectionColumnsAad(key);
             yield {
               values: [
                 { sealed: row.access_token, associatedData: accessAad },
                 { sealed: row.refresh_token, associatedData: refreshAad },
+                { sealed: row.previous_refresh_token, associatedData: previousAad },
               ],
-              writeIfUnchanged: async ([access, refresh]) => {
+              writeIfUnchanged: async ([access, refresh, previous]) => {
                 await db().query(
-                  `UPDATE ${t.connections} SET access_token = $3, refresh_token = $4
-                    WHERE integration_key = $1 AND account_id = $2 AND access_token IS NOT DISTINCT FROM $5 AND refresh_token IS NOT DISTINCT FROM $6`,
-                  [key.integrationKey, key.accountId, access ?? null, refresh ?? null, row.access_token, row.refresh_token],
+                  `UPDATE ${t.connections} SET access_token = $3, refresh_token = $4, previous_refresh_token = $5
+                    WHERE integration_key = $1 AND account_id = $2 AND access_token IS NOT DISTINCT FROM $6
+                      AND refresh_token IS NOT DISTINCT FROM $7 AND previous_refresh_token IS NOT DISTINCT FROM $8`,
+                  [key.integrationKey, key.accountId, access ?? null, refresh ?? null, previous ?? null, row.access_token, row.refresh_token, row.previous_refresh_token],
                 );
               },
             };

@@ -52,6 +52,10 @@ export interface SealedTokenColumns {
   access_token: string | null;
   access_token_expires_at: string | null;
   refresh_token: string | null;
+  /** {@link StoredTokens.previousRefreshToken}, sealed like `refresh_token` (schema version 5); `null` when none is kept. */
+  previous_refresh_token: string | null;
+  /** {@link StoredTokens.previousRefreshTokenSpentAt}, in clear (a time, not a secret); `null` when none is kept. */
+  previous_refresh_token_spent_at: string | null;
 }
 
 /** A connection row as both stores read it: the record without tokens as JSON text, and the sealed tokens. */
@@ -67,20 +71,31 @@ export interface SessionRow {
 
 /** Seals a connection's tokens into its columns (all `null` when it has none). */
 export function sealTokens(cipher: TokenCipher, key: ConnectionKey, tokens: StoredTokens | null): SealedTokenColumns {
+  // A kept token without its spending time (or the reverse) is kept as neither: the retry needs both.
+  const previous = tokens?.previousRefreshToken !== undefined && tokens.previousRefreshTokenSpentAt !== undefined ? tokens : null;
   return {
     access_token: tokens === null ? null : cipher.encrypt(tokens.accessToken, connectionAad(key, 'access_token')),
     access_token_expires_at: tokens?.accessTokenExpiresAt ?? null,
     refresh_token: tokens === null ? null : cipher.encrypt(tokens.refreshToken, connectionAad(key, 'refresh_token')),
+    previous_refresh_token: previous?.previousRefreshToken === undefined ? null : cipher.encrypt(previous.previousRefreshToken, connectionAad(key, 'previous_refresh_token')),
+    previous_refresh_token_spent_at: previous?.previousRefreshTokenSpentAt ?? null,
   };
 }
 
 /** Opens a connection row's token columns. */
 export function openTokens(cipher: TokenCipher, key: ConnectionKey, row: SealedTokenColumns): StoredTokens | null {
   if (row.access_token === null || row.refresh_token === null || row.access_token_expires_at === null) return null;
-  return {
+  const tokens: StoredTokens = {
     accessToken: cipher.decrypt(row.access_token, connectionAad(key, 'access_token')),
     accessTokenExpiresAt: row.access_token_expires_at,
     refreshToken: cipher.decrypt(row.refresh_token, connectionAad(key, 'refresh_token')),
+  };
+  // Rows written before schema version 5, or by an older instance during a rolling deploy, keep none.
+  if (row.previous_refresh_token === null || row.previous_refresh_token_spent_at === null) return tokens;
+  return {
+    ...tokens,
+    previousRefreshToken: cipher.decrypt(row.previous_refresh_token, connectionAad(key, 'previous_refresh_token')),
+    previousRefreshTokenSpentAt: row.previous_refresh_token_spent_at,
   };
 }
 
@@ -136,9 +151,9 @@ export async function reencryptRows(cipher: TokenCipher, rows: Iterable<Reencryp
   return count;
 }
 
-/** The associated data of a connection row's two sealed columns, in column order (access, refresh). */
-export function connectionColumnsAad(key: ConnectionKey): [string, string] {
-  return [connectionAad(key, 'access_token'), connectionAad(key, 'refresh_token')];
+/** The associated data of a connection row's three sealed columns, in column order (access, refresh, previous refresh). */
+export function connectionColumnsAad(key: ConnectionKey): [string, string, string] {
+  return [connectionAad(key, 'access_token'), connectionAad(key, 'refresh_token'), connectionAad(key, 'previous_refresh_token')];
 }
 
 /** The associated data of a connect session's sealed verifier. */

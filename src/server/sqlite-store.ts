@@ -80,7 +80,7 @@ export interface SqliteConnectionStore extends ConnectionStore {
 }
 
 /** The schema version this code writes. A newer file is refused rather than misread. */
-export const SQLITE_SCHEMA_VERSION = 4;
+export const SQLITE_SCHEMA_VERSION = 5;
 
 const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -153,6 +153,17 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX xero_connect_sessions_expiry ON xero_connect_sessions (expires_at);
     `,
   },
+  {
+    // The refresh token the last refresh spent, which Xero takes again for 30 minutes after its
+    // first use: the refresher retries with it when the stored one is refused inside that window.
+    // Sealed like refresh_token (its own associated data); when it was spent, in clear. Rows of
+    // earlier versions read with none kept.
+    version: 5,
+    sql: `
+      ALTER TABLE xero_connections ADD COLUMN previous_refresh_token TEXT;
+      ALTER TABLE xero_connections ADD COLUMN previous_refresh_token_spent_at TEXT;
+    `,
+  },
 ];
 
 type DatabaseConstructor = typeof BetterSqlite3;
@@ -223,14 +234,18 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
   }
 
   const selectConnection = db.prepare<[string, string], ConnectionRow>(
-    'SELECT data, access_token, access_token_expires_at, refresh_token FROM xero_connections WHERE integration_key = ? AND account_id = ?',
+    `SELECT data, access_token, access_token_expires_at, refresh_token, previous_refresh_token, previous_refresh_token_spent_at
+       FROM xero_connections WHERE integration_key = ? AND account_id = ?`,
   );
   const upsertConnection = db.prepare(
-    `INSERT INTO xero_connections (integration_key, account_id, data, access_token, access_token_expires_at, refresh_token, updated_at)
-     VALUES (@integrationKey, @accountId, @data, @accessToken, @accessTokenExpiresAt, @refreshToken, @updatedAt)
+    `INSERT INTO xero_connections (integration_key, account_id, data, access_token, access_token_expires_at, refresh_token,
+       previous_refresh_token, previous_refresh_token_spent_at, updated_at)
+     VALUES (@integrationKey, @accountId, @data, @accessToken, @accessTokenExpiresAt, @refreshToken,
+       @previousRefreshToken, @previousRefreshTokenSpentAt, @updatedAt)
      ON CONFLICT (integration_key, account_id) DO UPDATE SET
        data = excluded.data, access_token = excluded.access_token, access_token_expires_at = excluded.access_token_expires_at,
-       refresh_token = excluded.refresh_token, updated_at = excluded.updated_at`,
+       refresh_token = excluded.refresh_token, previous_refresh_token = excluded.previous_refresh_token,
+       previous_refresh_token_spent_at = excluded.previous_refresh_token_spent_at, updated_at = excluded.updated_at`,
   );
   // A page in (issued at, account) order after a cursor; ('', '') starts at the beginning (every
   // issued-at is a non-empty timestamp) and a limit of -1 is SQLite's "no limit".
@@ -254,16 +269,24 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
   const takeSession = db.transaction((state: string) => deleteSession.get(state));
   // Key rotation (reencrypt): every row, a page at a time by rowid, written back only if unchanged.
   const REENCRYPT_PAGE = 200;
-  type ConnectionPageRow = { rowid: number; integration_key: string; account_id: string; access_token: string | null; refresh_token: string | null };
+  type ConnectionPageRow = {
+    rowid: number;
+    integration_key: string;
+    account_id: string;
+    access_token: string | null;
+    refresh_token: string | null;
+    previous_refresh_token: string | null;
+  };
   const selectConnectionPage = db.prepare<[number, number], ConnectionPageRow>(
-    'SELECT rowid, integration_key, account_id, access_token, refresh_token FROM xero_connections WHERE rowid > ? ORDER BY rowid LIMIT ?',
+    'SELECT rowid, integration_key, account_id, access_token, refresh_token, previous_refresh_token FROM xero_connections WHERE rowid > ? ORDER BY rowid LIMIT ?',
   );
   const selectSessionPage = db.prepare<[number, number], { rowid: number; state: string; code_verifier: string }>(
     'SELECT rowid, state, code_verifier FROM xero_connect_sessions WHERE rowid > ? ORDER BY rowid LIMIT ?',
   );
   const updateSealedTokens = db.prepare(
-    `UPDATE xero_connections SET access_token = @access, refresh_token = @refresh
-      WHERE integration_key = @integrationKey AND account_id = @accountId AND access_token IS @oldAccess AND refresh_token IS @oldRefresh`,
+    `UPDATE xero_connections SET access_token = @access, refresh_token = @refresh, previous_refresh_token = @previous
+      WHERE integration_key = @integrationKey AND account_id = @accountId
+        AND access_token IS @oldAccess AND refresh_token IS @oldRefresh AND previous_refresh_token IS @oldPrevious`,
   );
   const updateSealedVerifier = db.prepare('UPDATE xero_connect_sessions SET code_verifier = @verifier WHERE state = @state AND code_verifier = @old');
   function* pages<Row extends { rowid: number }>(select: BetterSqlite3.Statement<[number, number], Row>, toRow: (row: Row) => ReencryptRow): Generator<ReencryptRow> {
@@ -348,6 +371,8 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
         accessToken: sealed.access_token,
         accessTokenExpiresAt: sealed.access_token_expires_at,
         refreshToken: sealed.refresh_token,
+        previousRefreshToken: sealed.previous_refresh_token,
+        previousRefreshTokenSpentAt: sealed.previous_refresh_token_spent_at,
         updatedAt: new Date().toISOString(),
       });
     },
@@ -371,14 +396,23 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
     async reencrypt() {
       const connections = await reencryptRows(cipher, pages(selectConnectionPage, (row) => {
         const key = { integrationKey: row.integration_key, accountId: row.account_id };
-        const [accessAad, refreshAad] = connectionColumnsAad(key);
+        const [accessAad, refreshAad, previousAad] = connectionColumnsAad(key);
         return {
           values: [
             { sealed: row.access_token, associatedData: accessAad },
             { sealed: row.refresh_token, associatedData: refreshAad },
+            { sealed: row.previous_refresh_token, associatedData: previousAad },
           ],
-          writeIfUnchanged: async ([access, refresh]) => {
-            updateSealedTokens.run({ ...key, access: access ?? null, refresh: refresh ?? null, oldAccess: row.access_token, oldRefresh: row.refresh_token });
+          writeIfUnchanged: async ([access, refresh, previous]) => {
+            updateSealedTokens.run({
+              ...key,
+              access: access ?? null,
+              refresh: refresh ?? null,
+              previous: previous ?? null,
+              oldAccess: row.access_token,
+              oldRefresh: row.refresh_token,
+              oldPrevious: row.previous_refresh_token,
+            });
           },
         };
       }));

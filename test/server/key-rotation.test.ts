@@ -13,7 +13,7 @@ import {
   type SqliteConnectionStore,
 } from '../../src/server';
 import { postgresForThisFile } from './postgres-support';
-import { connectedRecord, connectSession, KEY } from './store-contract';
+import { connectedRecord, connectSession, KEY, rotatedTokens } from './store-contract';
 
 // A key rotation that completes: with the new key current and the old one in
 // previousEncryptionKeys, `reencrypt()` moves every row to the new key, after which the old key can
@@ -63,12 +63,16 @@ const backends: [string, () => Open][] = [
 ];
 
 const accounts = ['a', 'b', 'c'].map((accountId) => ({ ...KEY, accountId }));
+/** A record as a refresh leaves it: with the refresh token it spent, sealed in its own column, which rotation must move too. */
+const refreshedRecord = () =>
+  connectedRecord({ tokens: { ...rotatedTokens(), previousRefreshToken: 'refresh-token-SECRET-previous', previousRefreshTokenSpentAt: '2026-11-26T09:59:30.000Z' } });
 
 describe.each(backends)('key rotation: %s', (_name, makeOpen) => {
   it('re-encrypts every connection and pending session, after which the old key can go', async () => {
     const open = makeOpen();
     const before = await open({ encryptionKey: OLD });
-    for (const key of accounts) await before.putConnection(key, connectedRecord());
+    await before.putConnection(accounts[0] ?? KEY, connectedRecord());
+    for (const key of accounts.slice(1)) await before.putConnection(key, refreshedRecord());
     await before.putConnection({ ...KEY, accountId: 'dead' }, connectedRecord({ status: 'needs_reauth', needsReauthReason: 'refresh_token_expired', tokens: null }));
     await before.putConnectSession(connectSession('s1'));
 
@@ -84,7 +88,9 @@ describe.each(backends)('key rotation: %s', (_name, makeOpen) => {
     });
 
     const after = await open({ encryptionKey: NEW });
-    for (const key of accounts) await expect(after.getConnection(key)).resolves.toEqual(connectedRecord());
+    // With the old key gone, every sealed column opens, the previous refresh token's included.
+    await expect(after.getConnection(accounts[0] ?? KEY)).resolves.toEqual(connectedRecord());
+    for (const key of accounts.slice(1)) await expect(after.getConnection(key)).resolves.toEqual(refreshedRecord());
     await expect(after.takeConnectSession('s1')).resolves.toEqual(connectSession('s1'));
   });
 

@@ -17,7 +17,7 @@ import {
   createTokenCipher,
 } from '../../src/server';
 import { sealTokens } from '../../src/server/sealed-columns';
-import { completedRecord, connectedRecord, connectSession, describeConnectionStoreContract, IDEMPOTENCY_ID, KEY, pendingRecord } from './store-contract';
+import { completedRecord, connectedRecord, connectSession, describeConnectionStoreContract, IDEMPOTENCY_ID, KEY, pendingRecord, rotatedTokens } from './store-contract';
 import { LOCK_CLASS_ID, postgresForThisFile } from './postgres-support';
 import { BASE_PATH, emulatedSleep, MINUTE_MS, setup } from './support';
 
@@ -26,6 +26,10 @@ const db = postgresForThisFile();
 const KEY_A = randomBytes(32).toString('base64');
 const KEY_B = randomBytes(32).toString('hex');
 const { accessToken: ACCESS, refreshToken: REFRESH } = connectedRecord().tokens ?? { accessToken: '', refreshToken: '' };
+const PREVIOUS = 'refresh-token-SECRET-previous';
+/** A record as a refresh leaves it: rotated tokens and the refresh token it spent. */
+const refreshedRecord = () =>
+  connectedRecord({ tokens: { ...rotatedTokens(), previousRefreshToken: PREVIOUS, previousRefreshTokenSpentAt: '2026-11-26T09:59:30.000Z' } });
 const HANDLER_KEY: ConnectionKey = { integrationKey: BASE_PATH, accountId: 'default' };
 
 const opened: PostgresConnectionStore[] = [];
@@ -97,9 +101,15 @@ describeConnectionStoreContract('PostgreSQL (its own pool, from a connection str
 });
 
 
+/** Takes a schema back to version 4: the kept previous refresh token's columns gone. */
+function undoVersion5(schema: string): string {
+  return `ALTER TABLE "${schema}".xero_connections DROP COLUMN previous_refresh_token, DROP COLUMN previous_refresh_token_spent_at;
+    DELETE FROM "${schema}".xero_connection_migrations WHERE version = 5;`;
+}
+
 /** Takes a schema back to version 3: the connect sessions' owner columns and their indexes gone. */
 function undoVersion4(schema: string): string {
-  return `DROP INDEX "${schema}".xero_connect_sessions_owner; DROP INDEX "${schema}".xero_connect_sessions_expiry;
+  return `${undoVersion5(schema)} DROP INDEX "${schema}".xero_connect_sessions_owner; DROP INDEX "${schema}".xero_connect_sessions_expiry;
     ALTER TABLE "${schema}".xero_connect_sessions DROP COLUMN integration_key, DROP COLUMN account_id, DROP COLUMN user_id;
     DELETE FROM "${schema}".xero_connection_migrations WHERE version = 4;`;
 }
@@ -109,7 +119,7 @@ describe('PostgreSQL store: encryption at rest', () => {
     const schema = db.schema();
     const { store } = await openStore({ schema });
     expect(store.encrypted).toBe(true);
-    await store.putConnection(KEY, connectedRecord());
+    await store.putConnection(KEY, refreshedRecord());
     await store.putConnectSession(connectSession('state-1'));
 
     const rows = (await db.admin().query<Record<string, unknown>>(`SELECT * FROM "${schema}".xero_connections`)).rows;
@@ -117,6 +127,8 @@ describe('PostgreSQL store: encryption at rest', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]?.access_token).toMatch(/^v1:/);
     expect(rows[0]?.refresh_token).toMatch(/^v1:/);
+    expect(rows[0]?.previous_refresh_token).toMatch(/^v1:/);
+    expect(rows[0]?.previous_refresh_token_spent_at).toBe('2026-11-26T09:59:30.000Z');
     expect(sessions[0]?.code_verifier).toMatch(/^v1:/);
     // Every column of every row, as PostgreSQL renders it.
     const dump = (
@@ -127,7 +139,7 @@ describe('PostgreSQL store: encryption at rest', () => {
       .map((row) => row.row)
       .join('\n');
     expect(dump).toContain('Sunrise Care Group'); // the rows were read: non-secret data is there
-    for (const secret of [ACCESS, REFRESH, 'verifier-SECRET-state-1', 'SECRET']) expect(dump).not.toContain(secret);
+    for (const secret of [ACCESS, REFRESH, PREVIOUS, 'verifier-SECRET-state-1', 'SECRET']) expect(dump).not.toContain(secret);
   });
 
   it('reads back from another store on the same tables with the key from the environment', async () => {
@@ -181,6 +193,14 @@ describe('PostgreSQL store: encryption at rest', () => {
     );
     await expect(store.getConnection(other)).rejects.toMatchObject({ name: 'XeroConnectionDecryptionError', problem: 'authentication_failed' });
   });
+
+  it('detects a sealed refresh token moved into the previous refresh token column of its own row', async () => {
+    const schema = db.schema();
+    const { store } = await openStore({ schema });
+    await store.putConnection(KEY, refreshedRecord());
+    await db.admin().query(`UPDATE "${schema}".xero_connections SET previous_refresh_token = refresh_token WHERE account_id = $1`, [KEY.accountId]);
+    await expect(store.getConnection(KEY)).rejects.toMatchObject({ name: 'XeroConnectionDecryptionError', problem: 'authentication_failed' });
+  });
 });
 
 describe('PostgreSQL store: opening and migrations', () => {
@@ -230,8 +250,8 @@ describe('PostgreSQL store: opening and migrations', () => {
     await openStore({ schema });
     await openStore({ schema });
     const { rows: versions } = await db.admin().query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
-    expect(POSTGRES_SCHEMA_VERSION).toBe(4);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    expect(POSTGRES_SCHEMA_VERSION).toBe(5);
     const { rows: tables } = await db.admin().query<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [schema],
@@ -255,17 +275,17 @@ describe('PostgreSQL store: opening and migrations', () => {
     const stores = await Promise.all(Array.from({ length: 5 }, () => openStore({ schema })));
     expect(stores).toHaveLength(5);
     const { rows } = await db.admin().query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
   });
 
   it('refuses a database from a newer version of the package, and ends the pool it made', async () => {
     const schema = db.schema();
     await openStore({ schema });
-    await db.admin().query(`INSERT INTO "${schema}".xero_connection_migrations (version) VALUES (5)`);
-    await expect(createPostgresConnectionStore({ pool: db.pool(), schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 5/);
+    await db.admin().query(`INSERT INTO "${schema}".xero_connection_migrations (version) VALUES (6)`);
+    await expect(createPostgresConnectionStore({ pool: db.pool(), schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 6/);
     const url = new URL(db.url());
     url.searchParams.set('application_name', `refused-${schema}`);
-    await expect(createPostgresConnectionStore({ connectionString: url.href, schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 5/);
+    await expect(createPostgresConnectionStore({ connectionString: url.href, schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 6/);
     // The pool's connections are closed; the server's backends exit a moment later.
     await vi.waitFor(
       async () => {
@@ -325,7 +345,7 @@ describe('PostgreSQL store: migration 2 (keep-alive)', () => {
     await admin.query(`UPDATE "${schema}".xero_connections SET data = jsonb_set(data, '{lastRefreshedAt}', '"2026-11-26T09:30:00.000Z"') WHERE account_id = 'old'`);
     await expect(store.listDueConnections(query)).resolves.toEqual([]);
     const { rows: versions } = await admin.query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     const client = await admin.connect();
     try {
       await client.query('SET enable_seqscan = off');
@@ -360,7 +380,7 @@ describe('PostgreSQL store: migration 3 (Idempotency-Key records)', () => {
     await a.completeIdempotencyKey(IDEMPOTENCY_ID, completedRecord());
     await expect(claim(b, '2026-11-26T10:00:00.000Z')).resolves.toEqual(completedRecord());
     const { rows: versions } = await admin.query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     const { rows: indexes } = await admin.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'xero_idempotency_records' ORDER BY indexname`, [schema]);
     expect(indexes.map((row: { indexname: string }) => row.indexname)).toContain('xero_idempotency_records_expiry');
   });
@@ -381,6 +401,34 @@ describe('PostgreSQL store: bounded connect sessions', () => {
     expect(verdicts.filter((verdict) => verdict.stored)).toHaveLength(1);
     expect(verdicts.filter((verdict) => !verdict.stored)).toEqual([{ stored: false, limit: 'user', retryAt: '2026-11-26T09:40:00.000Z' }]);
     await expect(a.takeConnectSession('s1')).resolves.toEqual(connectSession('s1'));
+  });
+});
+
+describe('PostgreSQL store: migration 5 (the previous refresh token)', () => {
+  it('upgrades a version 4 database: its rows read back as they were, with none kept, and keep one from then on, on every instance', async () => {
+    const schema = db.schema();
+    const admin = db.admin();
+    // A version 4 database, with a row written the way version 4 wrote it (no previous token columns).
+    await openStore({ schema });
+    await admin.query(undoVersion5(schema));
+    const record = connectedRecord();
+    const sealed = sealTokens(createTokenCipher({ key: KEY_A }), KEY, record.tokens);
+    await admin.query(
+      `INSERT INTO "${schema}".xero_connections (integration_key, account_id, data, access_token, access_token_expires_at, refresh_token)
+       VALUES ($1, $2, $3::jsonb, $4, $5, $6)`,
+      [KEY.integrationKey, KEY.accountId, JSON.stringify({ ...record, tokens: null }), sealed.access_token, sealed.access_token_expires_at, sealed.refresh_token],
+    );
+
+    const { store: a } = await openStore({ schema });
+    const { store: b } = await openStore({ schema });
+    const read = await a.getConnection(KEY);
+    expect(read).toEqual(record);
+    expect(read?.tokens).not.toHaveProperty('previousRefreshToken');
+    await expect(a.listDueConnections({ integrationKey: KEY.integrationKey, issuedBefore: '2026-12-01T00:00:00.000Z' })).resolves.toHaveLength(1);
+    await a.putConnection(KEY, refreshedRecord());
+    await expect(b.getConnection(KEY)).resolves.toEqual(refreshedRecord());
+    const { rows: versions } = await admin.query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
   });
 });
 

@@ -16,12 +16,13 @@ import {
   type SqliteConnectionStore,
 } from '../../src/server';
 import { sealTokens } from '../../src/server/sealed-columns';
-import { completedRecord, connectedRecord, connectSession, IDEMPOTENCY_ID, KEY, pendingRecord } from './store-contract';
+import { completedRecord, connectedRecord, connectSession, IDEMPOTENCY_ID, KEY, pendingRecord, rotatedTokens } from './store-contract';
 import { setup } from './support';
 
 const KEY_A = randomBytes(32).toString('base64');
 const KEY_B = randomBytes(32).toString('hex');
 const { accessToken: ACCESS, refreshToken: REFRESH } = connectedRecord().tokens ?? { accessToken: '', refreshToken: '' };
+const PREVIOUS = 'refresh-token-SECRET-previous';
 
 const directory = mkdtempSync(join(tmpdir(), 'xero-sqlite-store-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -53,8 +54,13 @@ function bytesOnDisk(filename: string): string {
 }
 
 
+/** Takes a file back to schema version 4: the kept previous refresh token's columns gone. */
+const UNDO_VERSION_5 = `
+  ALTER TABLE xero_connections DROP COLUMN previous_refresh_token; ALTER TABLE xero_connections DROP COLUMN previous_refresh_token_spent_at;
+  DELETE FROM xero_connection_migrations WHERE version = 5;`;
+
 /** Takes a file back to schema version 3: the connect sessions' owner columns and their indexes gone. */
-const UNDO_VERSION_4 = `
+const UNDO_VERSION_4 = `${UNDO_VERSION_5}
   DROP INDEX xero_connect_sessions_owner; DROP INDEX xero_connect_sessions_expiry;
   ALTER TABLE xero_connect_sessions DROP COLUMN integration_key; ALTER TABLE xero_connect_sessions DROP COLUMN account_id;
   ALTER TABLE xero_connect_sessions DROP COLUMN user_id; DELETE FROM xero_connection_migrations WHERE version = 4;`;
@@ -64,7 +70,7 @@ describe('SQLite store: encryption at rest', () => {
     const filename = newFile();
     const store = await openStore({ filename, encryptionKey: KEY_A });
     expect(store.encrypted).toBe(true);
-    await store.putConnection(KEY, connectedRecord());
+    await store.putConnection(KEY, connectedRecord({ tokens: { ...rotatedTokens(), previousRefreshToken: PREVIOUS, previousRefreshTokenSpentAt: '2026-11-26T09:59:30.000Z' } }));
     await store.putConnectSession(connectSession('state-1'));
 
     const raw = new Database(filename, { readonly: true });
@@ -74,9 +80,11 @@ describe('SQLite store: encryption at rest', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]?.access_token).toMatch(/^v1:/);
     expect(rows[0]?.refresh_token).toMatch(/^v1:/);
+    expect(rows[0]?.previous_refresh_token).toMatch(/^v1:/);
+    expect(rows[0]?.previous_refresh_token_spent_at).toBe('2026-11-26T09:59:30.000Z');
     expect(sessions[0]?.code_verifier).toMatch(/^v1:/);
     const dump = JSON.stringify([rows, sessions]);
-    for (const secret of [ACCESS, REFRESH, 'verifier-SECRET-state-1', 'SECRET']) expect(dump).not.toContain(secret);
+    for (const secret of [ACCESS, REFRESH, PREVIOUS, 'verifier-SECRET-state-1', 'SECRET']) expect(dump).not.toContain(secret);
 
     const bytes = bytesOnDisk(filename);
     expect(bytes).toContain('Sunrise Care Group'); // the file was read: non-secret data is there
@@ -145,6 +153,16 @@ describe('SQLite store: encryption at rest', () => {
     raw.close();
     await expect(store.getConnection(other)).rejects.toMatchObject({ name: 'XeroConnectionDecryptionError', problem: 'authentication_failed' });
   });
+
+  it('detects a sealed refresh token moved into the previous refresh token column of its own row', async () => {
+    const filename = newFile();
+    const store = await openStore({ filename, encryptionKey: KEY_A });
+    await store.putConnection(KEY, connectedRecord({ tokens: { ...rotatedTokens(), previousRefreshToken: PREVIOUS, previousRefreshTokenSpentAt: '2026-11-26T09:59:30.000Z' } }));
+    const raw = new Database(filename);
+    raw.prepare('UPDATE xero_connections SET previous_refresh_token = refresh_token WHERE account_id = ?').run(KEY.accountId);
+    raw.close();
+    await expect(store.getConnection(KEY)).rejects.toMatchObject({ name: 'XeroConnectionDecryptionError', problem: 'authentication_failed' });
+  });
 });
 
 describe('SQLite store: opening', () => {
@@ -190,9 +208,9 @@ describe('SQLite store: opening', () => {
     (await openStore({ filename, encryptionKey: KEY_A })).close(); // reopening migrates nothing twice
     open.splice(0);
     const raw = new Database(filename, { readonly: true });
-    expect(raw.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(raw.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     raw.close();
-    expect(SQLITE_SCHEMA_VERSION).toBe(4);
+    expect(SQLITE_SCHEMA_VERSION).toBe(5);
     expect(statSync(filename).mode & 0o777).toBe(0o600);
   });
 
@@ -201,9 +219,9 @@ describe('SQLite store: opening', () => {
     (await openStore({ filename, encryptionKey: KEY_A })).close();
     open.splice(0);
     const raw = new Database(filename);
-    raw.prepare('INSERT INTO xero_connection_migrations (version, applied_at) VALUES (5, ?)').run(new Date().toISOString());
+    raw.prepare('INSERT INTO xero_connection_migrations (version, applied_at) VALUES (6, ?)').run(new Date().toISOString());
     raw.close();
-    await expect(createSqliteConnectionStore({ filename, encryptionKey: KEY_A })).rejects.toThrow(/schema version 5/);
+    await expect(createSqliteConnectionStore({ filename, encryptionKey: KEY_A })).rejects.toThrow(/schema version 6/);
   });
 
   it('upgrades a version 1 file: its connections read back as they were and keep-alive finds the due ones', async () => {
@@ -237,7 +255,7 @@ describe('SQLite store: opening', () => {
       { key: { ...KEY, accountId: 'old' }, refreshTokenIssuedAt: '2026-10-01T09:30:00.000Z', tenantId: 'tenant-1' },
     ]);
     const check = new Database(filename, { readonly: true });
-    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     // The due query is answered from the index, not by reading every row.
     const plan = check
       .prepare(`EXPLAIN QUERY PLAN SELECT account_id FROM xero_connections WHERE integration_key = ? AND status = 'connected' AND refresh_token IS NOT NULL AND refresh_token_issued_at < ?`)
@@ -267,7 +285,7 @@ describe('SQLite store: migration 3 (Idempotency-Key records)', () => {
     await store.completeIdempotencyKey(IDEMPOTENCY_ID, completedRecord());
     await expect(store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord('2026-11-26T10:00:00.000Z'))).resolves.toEqual(completedRecord());
     const check = new Database(filename, { readonly: true });
-    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     const plan = check.prepare('EXPLAIN QUERY PLAN DELETE FROM xero_idempotency_records WHERE expires_at <= ?').all('x') as { detail: string }[];
     check.close();
     expect(plan.map((row) => row.detail).join(' ')).toContain('xero_idempotency_records_expiry');
@@ -333,5 +351,39 @@ describe('SQLite store: a drop-in for the handler', () => {
     const second = await openStore({ filename, encryptionKey: KEY_A });
     const { client } = await setup({ store: second, endpoints: emulator.endpoints, clientId: emulator.clientId, clientSecret: emulator.clientSecret, clock: emulator.now });
     await expect(client().verify()).resolves.toMatchObject({ status: 'connected', tenant: { tenantName: 'Sunrise Care Group' } });
+  });
+});
+
+describe('SQLite store: migration 5 (the previous refresh token)', () => {
+  it('upgrades a version 4 file: its connections read back as they were, with none kept, and keep one from then on', async () => {
+    const filename = newFile();
+    // A version 4 file, with rows written the way version 4 wrote them (no previous token columns).
+    const first = await openStore({ filename, encryptionKey: KEY_A });
+    first.close();
+    open.splice(0);
+    const raw = new Database(filename);
+    raw.exec(UNDO_VERSION_5);
+    const cipher = createTokenCipher({ key: KEY_A });
+    const record = connectedRecord();
+    const sealed = sealTokens(cipher, KEY, record.tokens);
+    raw
+      .prepare(
+        `INSERT INTO xero_connections (integration_key, account_id, data, access_token, access_token_expires_at, refresh_token, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(KEY.integrationKey, KEY.accountId, JSON.stringify({ ...record, tokens: null }), sealed.access_token, sealed.access_token_expires_at, sealed.refresh_token, 'x');
+    raw.close();
+
+    const store = await openStore({ filename, encryptionKey: KEY_A });
+    const read = await store.getConnection(KEY);
+    expect(read).toEqual(record);
+    expect(read?.tokens).not.toHaveProperty('previousRefreshToken');
+    await expect(store.listDueConnections({ integrationKey: KEY.integrationKey, issuedBefore: '2026-12-01T00:00:00.000Z' })).resolves.toHaveLength(1);
+    const rotated = connectedRecord({ tokens: { ...rotatedTokens(), previousRefreshToken: PREVIOUS, previousRefreshTokenSpentAt: '2026-11-26T09:59:30.000Z' } });
+    await store.putConnection(KEY, rotated);
+    await expect(store.getConnection(KEY)).resolves.toEqual(rotated);
+    const check = new Database(filename, { readonly: true });
+    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    check.close();
   });
 });

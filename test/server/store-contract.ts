@@ -11,6 +11,7 @@ import type {
   IdempotencyRecord,
   PendingIdempotencyRecord,
   StoredConnection,
+  StoredTokens,
 } from '../../src/server';
 
 /** A store under test and how to dispose of it. */
@@ -40,6 +41,11 @@ export function connectedRecord(overrides: Partial<StoredConnection> = {}): Stor
     lastError: null,
     ...overrides,
   };
+}
+
+/** Tokens a refresh issued, as refresher.ts stores them (without the kept previous token). */
+export function rotatedTokens(): StoredTokens {
+  return { accessToken: 'access-token-SECRET-rotated', accessTokenExpiresAt: '2026-11-26T10:30:00.000Z', refreshToken: 'refresh-token-SECRET-rotated' };
 }
 
 export function connectSession(state: string, overrides: Partial<ConnectSession> = {}): ConnectSession {
@@ -132,6 +138,30 @@ export function describeConnectionStoreContract(
       });
       await store.putConnection(KEY, rotated);
       await expect(store.getConnection(KEY)).resolves.toEqual(rotated);
+    });
+
+    it('reads back the refresh token kept from the last refresh, and when it was spent', async () => {
+      const store = await fresh();
+      const record = connectedRecord({ tokens: { ...rotatedTokens(), previousRefreshToken: 'refresh-token-SECRET-previous', previousRefreshTokenSpentAt: '2026-11-26T09:59:30.000Z' } });
+      await store.putConnection(KEY, record);
+      await expect(store.getConnection(KEY)).resolves.toEqual(record);
+      // The next refresh keeps another; a record without one (a new grant) keeps none.
+      const next = connectedRecord({ tokens: { ...rotatedTokens(), previousRefreshToken: 'refresh-token-SECRET-next', previousRefreshTokenSpentAt: '2026-11-26T10:29:30.000Z' } });
+      await store.putConnection(KEY, next);
+      await expect(store.getConnection(KEY)).resolves.toEqual(next);
+      await store.putConnection(KEY, connectedRecord());
+      const reconnected = await store.getConnection(KEY);
+      expect(reconnected).toEqual(connectedRecord());
+      expect(reconnected?.tokens).not.toHaveProperty('previousRefreshToken');
+      expect(reconnected?.tokens).not.toHaveProperty('previousRefreshTokenSpentAt');
+    });
+
+    it('keeps no previous refresh token once the grant is dead', async () => {
+      const store = await fresh();
+      await store.putConnection(KEY, connectedRecord({ tokens: { ...rotatedTokens(), previousRefreshToken: 'refresh-token-SECRET-previous', previousRefreshTokenSpentAt: '2026-11-26T09:59:30.000Z' } }));
+      const dead = connectedRecord({ status: 'needs_reauth', needsReauthReason: 'refresh_token_revoked', tokens: null });
+      await store.putConnection(KEY, dead);
+      await expect(store.getConnection(KEY)).resolves.toEqual(dead);
     });
 
     it('keeps keys apart, including look-alike ones', async () => {
