@@ -54,7 +54,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['test/**/*.test.ts?(x)'],
-          exclude: ['test/**/*.browser.test.ts?(x)', 'test/package/**', 'test/storybook-docs/**', 'test/e2e/**'],
+          exclude: ['test/**/*.browser.test.ts?(x)', 'test/package/**', 'test/storybook-docs/**', 'test/e2e/**', 'test/docs/**'],
           // A real PostgreSQL for the PostgreSQL store tests: a throwaway cluster of Debian's
           // postgresql (installed first when missing and running as root), or the server in
           // XERO_CONNECTION_TEST_DATABASE_URL.
@@ -63,6 +63,16 @@ export default defineConfig({
           // emulator) and PostgreSQL, and `npm test` runs them beside two Chromium projects on two
           // cores. A keep-alive test taking 0.56 s alone took over 5 s (the default) there in CI.
           testTimeout: 30_000,
+        },
+      },
+      {
+        // docs/api/ against the TSDoc: runs TypeDoc over the public entries (over a minute on two
+        // busy cores), so it is in `npm test` but not in the `test:quick` loop.
+        test: {
+          name: 'api-docs',
+          environment: 'node',
+          include: ['test/docs/**/*.test.ts'],
+          testTimeout: 60_000,
         },
       },
       {
