@@ -1,4 +1,5 @@
 import type { Connection } from '../contract';
+import { codeForOAuthError as codeForXeroOAuthError } from '../contract/round-trip-rules';
 import { outcomeForCode, withConnectOutcome, type ConnectReturn } from './connect-return';
 import { findConnectSession, forgetConnectSession } from './connect-sessions';
 import { createXeroConnectionClient, type XeroConnectionClient } from './create-client';
@@ -54,20 +55,10 @@ export interface CompleteXeroConnectionResult {
   error: XeroConnectionError | null;
 }
 
-// Xero's OAuth errors on the redirect (RFC 6749 §4.1.2.1) as contract codes.
+// Xero's OAuth errors on the redirect (RFC 6749 §4.1.2.1) as contract codes: the contract's one
+// table, the backend's too.
 function codeForOAuthError(error: string): string {
-  switch (error) {
-    case 'access_denied':
-      return 'XERO_ACCESS_DENIED';
-    case 'invalid_scope':
-      return 'XERO_INVALID_SCOPE';
-    case 'unauthorized_client':
-      return 'XERO_UNAUTHORIZED_CLIENT';
-    case 'temporarily_unavailable':
-      return 'XERO_UNAVAILABLE';
-    default:
-      return 'INTERNAL';
-  }
+  return codeForXeroOAuthError(error);
 }
 
 function pageUrl(location: CompleteXeroConnectionOptions['location']): URL {

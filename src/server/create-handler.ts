@@ -15,6 +15,7 @@ import {
 } from '../contract';
 import { outcomeForCode, withConnectOutcome } from '../client/connect-return';
 import { answerIdempotently, readIdempotencyKey } from '../contract/idempotency';
+import { decideOrganisation } from '../contract/round-trip-rules';
 import { routes as contractRoutes } from '../contract/routes';
 import { assertSessionLive, DEFAULT_CONNECT_SESSION_TTL_MS, startConnectSession, takeConnectSession } from './connect-sessions';
 import {
@@ -347,10 +348,9 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
     return json(connectResponseSchema, answer);
   }
 
-  // The shared half of both callbacks: the code for tokens, the tenant, the store. A 1.1 client
-  // (as announced on POST /connect) is asked to choose when the consent covered several
-  // organisations, or a reconnect came back without the expected one; a 1.0 client gets today's
-  // answers: the first (or the expected) organisation, or XERO_TENANT_MISMATCH.
+  // The shared half of both callbacks: the code for tokens, the organisations, the store. Which
+  // organisation is linked (or chosen, or refused) is the contract's rule, decideOrganisation,
+  // the very one the ./testing fake follows.
   async function completeRoundTrip(session: ConnectSession, params: URLSearchParams): Promise<StoredConnection> {
     return lock(session.key, async () => {
       const tokens = await oauth.exchangeCode(params, session.state, session.codeVerifier);
@@ -359,9 +359,6 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
       let entries = organisationsOf(await listXeroConnections(oauth, tokens.accessToken, clock(), authEventId));
       // Without an auth event id (or when Xero lists nothing for it), fall back to all tenants.
       if (entries.length === 0 && authEventId !== undefined) entries = organisationsOf(await listXeroConnections(oauth, tokens.accessToken, clock()));
-      if (entries.length === 0) throw new XeroConnectionHandlerError('XERO_TENANT_NOT_FOUND', 'Xero listed no organisation for this authorisation');
-      const asksToChoose = (session.contractMinor ?? 0) >= 1;
-      const expected = session.expectedTenantId;
       const now = clock();
       const granted: Omit<StoredConnection, 'status' | 'tenant'> = {
         needsReauthReason: null,
@@ -379,34 +376,25 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
         lastError: null,
       };
 
-      const entry =
-        expected === null
-          ? entries.length === 1 || !asksToChoose
-            ? entries[0]
-            : undefined
-          : entries.find((candidate) => candidate.tenantId === expected);
-      if (entry === undefined && !asksToChoose) {
-        throw new XeroConnectionHandlerError('XERO_TENANT_MISMATCH', 'Xero connected a different organisation than the one expected');
-      }
-      let stored: StoredConnection;
-      if (entry === undefined) {
-        const before = await store.getConnection(session.key);
-        const previous = before?.tenant ?? null;
-        const mismatch = expected !== null;
-        stored = {
-          ...granted,
-          status: 'choosing_organisation',
-          // For a mismatch, the expected organisation (when it is the one we knew, even from a
-          // disconnected record); otherwise the one still connected before, if any.
-          tenant: mismatch ? (previous?.tenantId === expected ? previous : null) : before?.status === 'disconnected' ? null : previous,
-          organisationChoice: { reason: mismatch ? 'organisation_mismatch' : 'multiple_organisations', organisations: entries.map(toTenant) },
-          lastError: mismatch
-            ? { code: 'XERO_TENANT_MISMATCH', message: 'Xero connected a different organisation than the one expected', at: now.toISOString() }
-            : null,
-        };
-      } else {
-        stored = { ...granted, status: 'connected', tenant: toTenant(entry) };
-      }
+      const before = await store.getConnection(session.key);
+      const decision = decideOrganisation({
+        granted: entries,
+        expectedTenantId: session.expectedTenantId,
+        contractMinor: session.contractMinor ?? 0,
+        previousTenant: before?.tenant ?? null,
+        previousDisconnected: before?.status === 'disconnected',
+      });
+      if (decision.kind === 'fail') throw new XeroConnectionHandlerError(decision.code, ROUND_TRIP_FAILURES[decision.code]);
+      const stored: StoredConnection =
+        decision.kind === 'link'
+          ? { ...granted, status: 'connected', tenant: toTenant(decision.organisation) }
+          : {
+              ...granted,
+              status: 'choosing_organisation',
+              tenant: decision.tenant,
+              organisationChoice: { reason: decision.reason, organisations: entries.map(toTenant) },
+              lastError: decision.reason === 'organisation_mismatch' ? { code: 'XERO_TENANT_MISMATCH', message: ROUND_TRIP_FAILURES.XERO_TENANT_MISMATCH, at: now.toISOString() } : null,
+            };
       await releaseReplacedGrant(session.key, tokens.accessToken);
       await store.putConnection(session.key, stored);
       return stored;
@@ -684,6 +672,12 @@ function problem(
 function redirect(location: string): Response {
   return new Response(null, { status: 302, headers: withVersion({ location, 'cache-control': 'no-store' }) });
 }
+
+// Why a round trip failed, as the problem's detail.
+const ROUND_TRIP_FAILURES = {
+  XERO_TENANT_MISMATCH: 'Xero connected a different organisation than the one expected',
+  XERO_TENANT_NOT_FOUND: 'Xero listed no organisation for this authorisation',
+} as const;
 
 /** `returnTo` with `?xero=connected` or `?xero=error&code=CODE`, its own query kept as it is. */
 function withOutcome(returnTo: string, code: ErrorCode | null): string {

@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 
-import type { ErrorCode } from '../contract';
+import { codeForOAuthError } from '../contract/round-trip-rules';
 import { errorForXeroStatus, XeroConnectionHandlerError } from './xero-error';
 import { usesLoopbackHttp, type XeroEndpoints } from './xero-endpoints';
 import { networkFailure } from './xero-http';
@@ -34,14 +34,6 @@ export interface XeroOAuthOptions {
   fetch: typeof globalThis.fetch;
   clock: () => Date;
 }
-
-const OAUTH_ERROR_CODES: Record<string, ErrorCode> = {
-  invalid_grant: 'XERO_INVALID_GRANT',
-  invalid_client: 'XERO_INVALID_CLIENT',
-  unauthorized_client: 'XERO_UNAUTHORIZED_CLIENT',
-  invalid_scope: 'XERO_INVALID_SCOPE',
-  access_denied: 'XERO_ACCESS_DENIED',
-};
 
 /** The scopes to request: the host's, plus `offline_access` (no refresh token without it), once each. */
 export function requestedScopes(scopes: readonly string[]): string[] {
@@ -146,9 +138,9 @@ async function network<T>(what: string, call: () => Promise<T>): Promise<T> {
 function toHandlerError(error: unknown, what: string): XeroConnectionHandlerError {
   if (error instanceof XeroConnectionHandlerError) return error;
   if (error instanceof oauth.ResponseBodyError || error instanceof oauth.AuthorizationResponseError) {
-    const code = OAUTH_ERROR_CODES[error.error];
-    // Descriptions are not parsed (Xero sends none for invalid_grant); the code is what counts.
-    return new XeroConnectionHandlerError(code ?? 'XERO_UNAVAILABLE', `Xero answered ${error.error} (${what})`, { cause: error });
+    // Descriptions are not parsed (Xero sends none for invalid_grant); the code is what counts, read
+    // with the contract's one table (the browser's completeXeroConnection reads the same).
+    return new XeroConnectionHandlerError(codeForOAuthError(error.error), `Xero answered ${error.error} (${what})`, { cause: error });
   }
   return new XeroConnectionHandlerError('XERO_UNAVAILABLE', `Xero's answer could not be read (${what})`, { cause: error });
 }

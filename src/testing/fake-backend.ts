@@ -4,8 +4,6 @@ import {
   CONTRACT_VERSION,
   CONTRACT_VERSION_HEADER,
   PROBLEM_CONTENT_TYPE,
-  RETURN_CODE_PARAM,
-  RETURN_PARAM,
   acceptedContractMinor,
   callbackRequestSchema,
   chooseOrganisationRequestSchema,
@@ -22,7 +20,9 @@ import {
   type RouteName,
   type Tenant,
 } from '../contract';
+import { outcomeForCode, withConnectOutcome } from '../client/connect-return';
 import { answerIdempotently, createMemoryIdempotencyRecords } from '../contract/idempotency';
+import { decideOrganisation } from '../contract/round-trip-rules';
 import { buildConnection, buildProblem, demoTenant } from './fixtures';
 
 // A stateful stand-in for an integration's backend, for tests and stories: one in-memory
@@ -311,40 +311,31 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
       checkedAt: at.toISOString(),
       refreshTokenExpiresAt: afterLifetime(at, connection.refreshTokenLifetimeDays),
     };
-    const expected = session.expectedTenantId;
-    const chosen = expected === null ? (granted.length === 1 ? granted[0] : undefined) : granted.find((t) => t.tenantId === expected);
-    const asks = session.contractMinor >= 1;
-    if (chosen === undefined && !asks) {
-      // A 1.0 backend: the first organisation, or a mismatch it cannot offer to resolve.
-      if (expected !== null) return 'XERO_TENANT_MISMATCH';
-    }
-    const tenant = chosen ?? (asks ? undefined : granted[0]);
-    if (tenant === undefined) {
-      const before = connection.tenant ?? disconnectedTenant;
-      connection = connectionSchema.parse({
-        ...buildConnection('choosingOrganisation', {}, at),
-        ...stamps,
-        reason: expected === null ? 'multiple_organisations' : 'organisation_mismatch',
-        tenant: expected !== null && before?.tenantId === expected ? before : null,
-        organisations: granted,
-      });
-      return 'connected';
-    }
-    connection = connectionSchema.parse({ ...buildConnection('connected', {}, at), ...stamps, tenant });
+    const decision = decideOrganisation({
+      granted,
+      expectedTenantId: session.expectedTenantId,
+      contractMinor: session.contractMinor,
+      previousTenant: connection.tenant ?? disconnectedTenant,
+      previousDisconnected: connection.status === 'disconnected',
+    });
+    if (decision.kind === 'fail') return decision.code;
+    connection =
+      decision.kind === 'link'
+        ? connectionSchema.parse({ ...buildConnection('connected', {}, at), ...stamps, tenant: decision.organisation })
+        : connectionSchema.parse({
+            ...buildConnection('choosingOrganisation', {}, at),
+            ...stamps,
+            reason: decision.reason,
+            tenant: decision.tenant,
+            organisations: granted,
+          });
     return 'connected';
   }
 
-  // Like a backend's GET /callback: keep returnTo's query as it is and append ours, so a host's own
-  // `code` parameter survives and ours comes last.
+  // Like a backend's GET /callback, with the very function the reference backend redirects with:
+  // returnTo's query kept as it is and ours appended, so a host's own `code` parameter survives.
   function returnUrl(session: FakeConnectSession, outcome: 'connected' | ErrorCode): string {
-    const url = new URL(session.returnTo);
-    if (outcome === 'connected') {
-      url.searchParams.append(RETURN_PARAM, 'connected');
-    } else {
-      url.searchParams.append(RETURN_PARAM, 'error');
-      url.searchParams.append(RETURN_CODE_PARAM, outcome);
-    }
-    return url.href;
+    return withConnectOutcome(session.returnTo, outcome === 'connected' ? { kind: 'connected' } : outcomeForCode(outcome));
   }
 
   const answers: Record<RouteName, (body: unknown, request: Request) => Response> = {

@@ -60,7 +60,8 @@ describe('createFakeXeroBackend', () => {
       backend.setGrantedOrganisations([demoTenant, secondTenant]);
       const { state } = await start({ mode: 'connect' });
       const waiting = await client.completeCallback({ code: 'code-1', state });
-      expect(waiting).toMatchObject({ status: 'choosing_organisation', reason: 'multiple_organisations', tenant: null, organisations: [demoTenant, secondTenant] });
+      // `tenant` names the organisation linked before (the needs_reauth one), as the reference backend reports it.
+      expect(waiting).toMatchObject({ status: 'choosing_organisation', reason: 'multiple_organisations', tenant: demoTenant, organisations: [demoTenant, secondTenant] });
 
       const chosen = await client.chooseOrganisation({ tenantId: secondTenant.tenantId });
       expect(chosen).toMatchObject({ status: 'connected', tenant: secondTenant });
