@@ -1,10 +1,31 @@
 import type { ConnectionKey, ConnectionStore, StoredConnection, StoredTokens } from './connection-store';
-import type { XeroOAuth } from './oauth';
+import type { TokenSet, XeroOAuth } from './oauth';
 import { XeroConnectionHandlerError } from './xero-error';
 
 // A refresh is started this long before the access token's expiry, so a token is never sent
 // to Xero in its last seconds.
 const EXPIRY_MARGIN_MS = 60_000;
+
+/**
+ * How long Xero takes a spent (rotated) refresh token again after its first use: 30 minutes
+ * (Xero's OAuth 2.0 FAQ, in XERO.md: "If a refresh response is lost, the OLD refresh token may be
+ * retried for up to 30 minutes"). Inside it, a refresh whose stored refresh token is refused with
+ * `invalid_grant` is retried once with {@link StoredTokens.previousRefreshToken}. Defined here, not
+ * taken from the emulator (which ./server never imports); a test holds the two equal.
+ */
+export const PREVIOUS_REFRESH_TOKEN_REUSE_WINDOW_MS = 30 * 60_000;
+
+/**
+ * The refresh token kept from the last refresh, when Xero still takes it at `now`: spent less than
+ * {@link PREVIOUS_REFRESH_TOKEN_REUSE_WINDOW_MS} ago, and not the token just refused. `null` otherwise.
+ */
+export function reusablePreviousRefreshToken(tokens: StoredTokens, now: Date): string | null {
+  const { previousRefreshToken, previousRefreshTokenSpentAt } = tokens;
+  if (previousRefreshToken === undefined || previousRefreshToken === tokens.refreshToken) return null;
+  const spentAt = Date.parse(previousRefreshTokenSpentAt ?? '');
+  if (!Number.isFinite(spentAt)) return null;
+  return now.getTime() - spentAt < PREVIOUS_REFRESH_TOKEN_REUSE_WINDOW_MS ? previousRefreshToken : null;
+}
 
 /**
  * One lock per connection key, in this process. Everything that reads and then rewrites a
@@ -131,8 +152,11 @@ export interface Refresher {
   freshConnectionLocked(key: ConnectionKey, options?: FreshnessOptions): Promise<FreshConnection>;
   /**
    * Refreshes `connection` (just read under the connection's lock, which the caller holds) now,
-   * stores the outcome and returns it: the rotated tokens, or `needs_reauth` after
-   * `invalid_grant`. Any other failure is thrown and nothing is stored (the token was not spent).
+   * stores the outcome and returns it: the rotated tokens (with the refresh token just spent kept
+   * as {@link StoredTokens.previousRefreshToken}), or `needs_reauth` after `invalid_grant`, which is
+   * first retried once with the kept token while Xero still takes it
+   * ({@link PREVIOUS_REFRESH_TOKEN_REUSE_WINDOW_MS}). Any other failure is thrown and nothing is
+   * stored (the token was not spent).
    */
   refreshLocked(key: ConnectionKey, connection: StoredConnection & { tokens: StoredTokens }, origin: RefreshOrigin): Promise<StoredConnection>;
 }
@@ -170,6 +194,30 @@ export function createRefresher({ store, oauth, lock, clock, refreshTokenLifetim
     return refreshLocked(key, connection, 'request');
   }
 
+  /**
+   * Refreshes with the stored refresh token; when Xero refuses it with `invalid_grant` while the
+   * token kept from the last refresh is still inside Xero's reuse window (another holder reused
+   * that one, or a lost answer's retry did, and Xero's rotation killed the stored one), retries
+   * once with the kept token. Answers the new tokens and the refresh token to keep next: the one
+   * just spent, sent at `at`, or after a retry the kept one unchanged (Xero's window runs from its
+   * first use, not from the retry). Any failure of the retry is thrown as the retry's own error:
+   * `invalid_grant` then marks the connection `needs_reauth`, anything else stores nothing, and the
+   * next refresh tries both again.
+   */
+  async function refreshKeepingSpent(stored: StoredTokens): Promise<{ tokens: TokenSet; spent: { refreshToken: string; at: string } }> {
+    // The time the refresh is sent, before Xero receives it: the window is never taken as longer.
+    const sentAt = clock();
+    try {
+      return { tokens: await oauth.refresh(stored.refreshToken), spent: { refreshToken: stored.refreshToken, at: sentAt.toISOString() } };
+    } catch (error) {
+      if (!(error instanceof XeroConnectionHandlerError && error.code === 'XERO_INVALID_GRANT')) throw error;
+      const previous = reusablePreviousRefreshToken(stored, clock());
+      const previousSpentAt = stored.previousRefreshTokenSpentAt;
+      if (previous === null || previousSpentAt === undefined) throw error;
+      return { tokens: await oauth.refresh(previous), spent: { refreshToken: previous, at: previousSpentAt } };
+    }
+  }
+
   async function refreshLocked(
     key: ConnectionKey,
     connection: StoredConnection & { tokens: StoredTokens },
@@ -177,7 +225,7 @@ export function createRefresher({ store, oauth, lock, clock, refreshTokenLifetim
   ): Promise<StoredConnection> {
     const previousKeepAlive = connection.keepAlive ?? null;
     try {
-      const tokens = await oauth.refresh(connection.tokens.refreshToken);
+      const { tokens, spent } = await refreshKeepingSpent(connection.tokens);
       const now = clock();
       const refreshed: StoredConnection = {
         ...connection,
@@ -185,6 +233,8 @@ export function createRefresher({ store, oauth, lock, clock, refreshTokenLifetim
           accessToken: tokens.accessToken,
           accessTokenExpiresAt: new Date(now.getTime() + tokens.expiresInSeconds * 1000).toISOString(),
           refreshToken: tokens.refreshToken,
+          previousRefreshToken: spent.refreshToken,
+          previousRefreshTokenSpentAt: spent.at,
         },
         scopes: tokens.scopes,
         lastRefreshedAt: now.toISOString(),
