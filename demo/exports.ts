@@ -5,7 +5,7 @@
 // (`error.toResponse()`), exactly as README's export route does.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { XeroConnectionHandlerError, type XeroConnectionHandlerWithKeepAlive } from '../src/server';
+import { XeroConnectionHandlerError, type XeroConnectionBackend } from '../src/server';
 import type { DemoExportKind } from './demo-api';
 
 /** Where the export routes live; `${EXPORTS_PATH}/invoices` and `${EXPORTS_PATH}/timesheets`. */
@@ -13,7 +13,7 @@ export const EXPORTS_PATH = '/api/exports';
 
 export interface ExportRoutesOptions {
   /** The integration's handler now (the demo replaces them on "Start over" and the keep-alive switch). */
-  handlerOf(integrationId: 'billing' | 'payroll'): XeroConnectionHandlerWithKeepAlive | null;
+  handlerOf(integrationId: 'billing' | 'payroll'): XeroConnectionBackend | null;
   /** Whether the request comes from a signed-in play user. */
   isSignedIn(req: IncomingMessage): boolean;
   /** The backend's clock (the emulator's): the dates in the exported data. */

@@ -20,6 +20,7 @@ import {
   type AuthenticatedCaller,
   type ConnectionStore,
   type KeepAliveTimer,
+  type XeroConnectionBackend,
   type XeroConnectionHandlerWithKeepAlive,
 } from '../src/server';
 import { startXeroEmulator, type XeroEmulator } from '../src/server/emulator/xero-emulator';
@@ -158,7 +159,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
 
   interface Backend {
     basePath: string;
-    handler: XeroConnectionHandlerWithKeepAlive;
+    handler: XeroConnectionBackend;
+    /** The same handler, typed with keep-alive's methods, while keep-alive is on. */
+    keptAlive: XeroConnectionHandlerWithKeepAlive | null;
     listener: ReturnType<typeof toNodeListener>;
     timer: KeepAliveTimer | null;
   }
@@ -172,7 +175,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
 
   function buildBackends(): Backend[] {
     return integrations.map((item) => {
-      const handler = createXeroConnectionHandler({
+      const common = {
         basePath: item.basePath,
         authenticate,
         clientId: emulator?.clientId ?? realXero?.clientId ?? '',
@@ -180,11 +183,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         redirectUri: redirectUriOf(item.basePath, item.id),
         scopes: item.scopes,
         store,
-        keepAlive: keepAliveOn,
         ...(emulator ? { endpoints: emulator.endpoints, clock: emulator.now } : {}),
-      });
-      const timer = keepAliveOn
-        ? handler.startKeepAlive({
+      };
+      // Two calls, not `keepAlive: keepAliveOn`: the handler's type has keep-alive's methods only when it is on.
+      const keptAlive = keepAliveOn ? createXeroConnectionHandler({ ...common, keepAlive: true }) : null;
+      const handler = keptAlive ?? createXeroConnectionHandler(common);
+      const timer = keptAlive
+        ? keptAlive.startKeepAlive({
             intervalMs: HOUR_MS,
             onRun: (summary) => {
               if (summary.refreshed + summary.needsReauth + summary.failed > 0) {
@@ -193,7 +198,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
             },
           })
         : null;
-      return { basePath: item.basePath, handler, listener: toNodeListener(handler, { origin }), timer };
+      return { basePath: item.basePath, handler, keptAlive, listener: toNodeListener(handler, { origin }), timer };
     });
   }
   let backends = buildBackends();
@@ -214,8 +219,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     let refreshed = 0;
     for (let passed = 0; passed < days; passed += 1) {
       emulator.advanceDays(Math.min(1, days - passed));
-      const runs = await Promise.all(backends.map((backend) => backend.handler.refreshDueConnections()));
-      refreshed += runs.reduce((sum, run) => sum + run.refreshed, 0);
+      const runs = await Promise.all(backends.map((backend) => backend.keptAlive?.refreshDueConnections()));
+      refreshed += runs.reduce((sum, run) => sum + (run?.refreshed ?? 0), 0);
     }
     return refreshed;
   }

@@ -138,7 +138,7 @@ export interface XeroConnectionHandlerOptions {
    * answer). Tests pass one that moves their clock. Default: a timer.
    */
   sleep?: KeepAliveSleep;
-  /** Pacing and retries of {@link XeroConnectionHandlerWithKeepAlive.xeroFetch}. Default: Xero's limits. */
+  /** Pacing and retries of {@link XeroConnectionBackend.xeroFetch}. Default: Xero's limits. */
   xeroFetch?: XeroFetchOptions;
 }
 
@@ -146,33 +146,10 @@ export interface XeroConnectionHandlerOptions {
 export type XeroConnectionHandler = (request: Request) => Promise<Response>;
 
 /**
- * What {@link createXeroConnectionHandler} returns: the Fetch-API handler, which also runs
- * keep-alive over its own integration's connections, with its store, Xero app and locks.
+ * What {@link createXeroConnectionHandler} returns: the Fetch-API handler of the contract, which
+ * also calls Xero's APIs for the portal through the same connections (`xeroFetch`).
  */
-export interface XeroConnectionHandlerWithKeepAlive extends XeroConnectionHandler {
-  /**
-   * One keep-alive run: refreshes every connection of this integration whose refresh token has
-   * gone unused longer than `olderThanDays`, one at a time, each under the same locks as any
-   * refresh (in process, and the store's across instances) and read again under them, so a
-   * connection refreshed meanwhile (by a read, or by another instance's run) is skipped. Calls are
-   * paced for Xero's limits; a 429 is waited out per `Retry-After` (or stops the run when longer
-   * than `maxRetryAfterSeconds`). Each outcome is recorded on its connection; `invalid_grant` makes
-   * that connection `needs_reauth`, a transient failure marks it `keepAlive.failing`, and the rest
-   * carry on. Call it from a scheduler (cron, a queue) on one or many instances: a call while a
-   * run is in progress in this process joins that run.
-   *
-   * @throws {XeroKeepAliveConfigurationError} (as a rejection) when the handler was made without `keepAlive` (`not_enabled`) or `olderThanDays` is out of bounds.
-   */
-  refreshDueConnections(options?: RefreshDueConnectionsOptions): Promise<KeepAliveRunSummary>;
-  /**
-   * Runs keep-alive on a timer in this process, for single-instance deployments: a run, then
-   * `intervalMs` after it ends, the next (runs never overlap). The timer is unref'd; stop it with
-   * the returned {@link KeepAliveTimer.stop}. Several instances should each call it only if the
-   * store's lock is shared (PostgreSQL): they then never refresh a connection twice.
-   *
-   * @throws {XeroKeepAliveConfigurationError} when the handler was made without `keepAlive` (`not_enabled`), or `intervalMs` is out of bounds or, added to `olderThanDays`, reaches into the safety margin.
-   */
-  startKeepAlive(options: StartKeepAliveOptions): KeepAliveTimer;
+export interface XeroConnectionBackend extends XeroConnectionHandler {
   /**
    * Calls Xero's APIs through one account's connection: the one path every Xero call of the
    * portal should take, so one refresher serves them all and a dead grant is seen (and stored
@@ -201,6 +178,38 @@ export interface XeroConnectionHandlerWithKeepAlive extends XeroConnectionHandle
   xeroFetch: XeroFetch;
 }
 
+/**
+ * What {@link createXeroConnectionHandler} returns when `keepAlive` is on: the backend, which also
+ * runs keep-alive over its own integration's connections, with its store, Xero app and locks.
+ * Without `keepAlive` the type has neither method (at run time both refuse with
+ * `XeroKeepAliveConfigurationError` `not_enabled`, for callers without types).
+ */
+export interface XeroConnectionHandlerWithKeepAlive extends XeroConnectionBackend {
+  /**
+   * One keep-alive run: refreshes every connection of this integration whose refresh token has
+   * gone unused longer than `olderThanDays`, one at a time, each under the same locks as any
+   * refresh (in process, and the store's across instances) and read again under them, so a
+   * connection refreshed meanwhile (by a read, or by another instance's run) is skipped. Calls are
+   * paced for Xero's limits; a 429 is waited out per `Retry-After` (or stops the run when longer
+   * than `maxRetryAfterSeconds`). Each outcome is recorded on its connection; `invalid_grant` makes
+   * that connection `needs_reauth`, a transient failure marks it `keepAlive.failing`, and the rest
+   * carry on. Call it from a scheduler (cron, a queue) on one or many instances: a call while a
+   * run is in progress in this process joins that run.
+   *
+   * @throws {XeroKeepAliveConfigurationError} (as a rejection) when the handler was made without `keepAlive` (`not_enabled`) or `olderThanDays` is out of bounds.
+   */
+  refreshDueConnections(options?: RefreshDueConnectionsOptions): Promise<KeepAliveRunSummary>;
+  /**
+   * Runs keep-alive on a timer in this process, for single-instance deployments: a run, then
+   * `intervalMs` after it ends, the next (runs never overlap). The timer is unref'd; stop it with
+   * the returned {@link KeepAliveTimer.stop}. Several instances should each call it only if the
+   * store's lock is shared (PostgreSQL): they then never refresh a connection twice.
+   *
+   * @throws {XeroKeepAliveConfigurationError} when the handler was made without `keepAlive` (`not_enabled`), or `intervalMs` is out of bounds or, added to `olderThanDays`, reaches into the safety margin.
+   */
+  startKeepAlive(options: StartKeepAliveOptions): KeepAliveTimer;
+}
+
 interface Context {
   request: Request;
   url: URL;
@@ -213,10 +222,18 @@ interface Context {
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
 
 /**
- * The reference backend of the contract, against Xero (or the local emulator). Every response
- * carries the contract version header; every error is `application/problem+json`; every body is
- * checked against the contract's schemas before it is sent.
+ * The reference backend of the contract, against Xero (or the local emulator), with keep-alive
+ * (`keepAlive: true` or its options): the handler, `xeroFetch`, `refreshDueConnections` and
+ * `startKeepAlive`. Every response carries the contract version header; every error is
+ * `application/problem+json`; every body is checked against the contract's schemas before it is sent.
  */
+export function createXeroConnectionHandler(options: XeroConnectionHandlerOptions & { keepAlive: true | XeroKeepAliveOptions }): XeroConnectionHandlerWithKeepAlive;
+/**
+ * The reference backend of the contract, against Xero (or the local emulator): the handler and
+ * `xeroFetch`. Every response carries the contract version header; every error is
+ * `application/problem+json`; every body is checked against the contract's schemas before it is sent.
+ */
+export function createXeroConnectionHandler(options: XeroConnectionHandlerOptions): XeroConnectionBackend;
 export function createXeroConnectionHandler(options: XeroConnectionHandlerOptions): XeroConnectionHandlerWithKeepAlive {
   if (typeof options.authenticate !== 'function') {
     throw new TypeError('createXeroConnectionHandler: `authenticate` is required: no endpoint answers without it.');
@@ -393,7 +410,7 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
               status: 'choosing_organisation',
               tenant: decision.tenant,
               organisationChoice: { reason: decision.reason, organisations: entries.map(toTenant) },
-              lastError: decision.reason === 'organisation_mismatch' ? { code: 'XERO_TENANT_MISMATCH', message: ROUND_TRIP_FAILURES.XERO_TENANT_MISMATCH, at: now.toISOString() } : null,
+              lastError: decision.lastErrorCode === null ? null : { code: decision.lastErrorCode, message: ROUND_TRIP_FAILURES[decision.lastErrorCode], at: now.toISOString() },
             };
       await releaseReplacedGrant(session.key, tokens.accessToken);
       await store.putConnection(session.key, stored);

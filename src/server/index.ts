@@ -3,6 +3,7 @@ export {
   type AuthenticatedCaller,
   type XeroConnectionHandler,
   type XeroConnectionHandlerOptions,
+  type XeroConnectionBackend,
   type XeroConnectionHandlerWithKeepAlive,
 } from './create-handler';
 export {

@@ -11,6 +11,7 @@ import {
   type DueConnectionQuery,
   type KeepAliveRunSummary,
   type XeroConnectionHandlerOptions,
+  type XeroConnectionHandlerWithKeepAlive,
 } from '../../src/server';
 import type { XeroEmulator } from '../../src/server/emulator/xero-emulator';
 import { BASE_PATH, emulatedSleep, MINUTE_MS, setup, type Harness } from './support';
@@ -486,7 +487,8 @@ describe('keep-alive options', () => {
 
   it('refuses to run on a handler made without keepAlive, saying how to turn it on', async () => {
     // Otherwise keep-alive would refresh while every connection still reports an expiry countdown.
-    const handler = createXeroConnectionHandler(base);
+    // Its type has neither method (test/types/server-handler.test-d.ts): a caller without types can still call them.
+    const handler = createXeroConnectionHandler(base) as XeroConnectionHandlerWithKeepAlive;
     await expect(handler.refreshDueConnections()).rejects.toMatchObject({
       name: 'XeroKeepAliveConfigurationError',
       problem: 'not_enabled',

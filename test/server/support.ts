@@ -90,6 +90,8 @@ export async function setup(
     open.push(emulator);
   }
   const own = typeof overrides === 'function' ? overrides(emulator) : overrides;
+  // Typed with keep-alive's methods for the tests that pass `keepAlive` in `overrides` (the
+  // overloads cannot see it through a Partial); a handler made without it refuses them at run time.
   const handler = createXeroConnectionHandler({
     basePath: BASE_PATH,
     clientId: emulator.clientId,
@@ -110,7 +112,7 @@ export async function setup(
       };
     },
     ...own,
-  });
+  }) as XeroConnectionHandlerWithKeepAlive;
 
   const request: Harness['request'] = (path, init = {}) => {
     const { caller = 'admin', account, ...rest } = init;
