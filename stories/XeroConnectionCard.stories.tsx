@@ -3,7 +3,15 @@ import './custom-theme.css';
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, waitFor, within } from 'storybook/test';
 
-import { XeroConnectionCard } from '../src';
+import {
+  XeroConnectionCard,
+  XeroConnectionCardActions,
+  XeroConnectionCardBadge,
+  XeroConnectionCardDetails,
+  XeroConnectionCardRoot,
+  XeroConnectionCardStatus,
+  XeroConnectionCardTitle,
+} from '../src';
 import { FAKE_AUTHORIZE_ORIGIN, buildConnection, demoTenant, secondTenant } from '../src/testing';
 import {
   installXeroBackend,
@@ -525,6 +533,59 @@ export const CannotManageConnected: Story = {
   play: async ({ canvas }) => {
     await expect(await canvas.findByText('Connected to Sunrise Care Group')).toBeVisible();
     await expect(canvas.queryByRole('button', { name: 'Disconnect' })).toBeNull();
+  },
+};
+
+/* ---- composing from parts ------------------------------------------------------------------------ */
+
+/**
+ * A host's own card from the parts: its header (the title, a line of its own, the badge), then the
+ * default status, details and actions, with a link of its own after the buttons. The recovery
+ * still works by keyboard: Disconnect my account → Yes, disconnect → Set up Xero Billing again.
+ */
+export const Recomposed: Story = {
+  name: 'Composed from parts (play)',
+  parameters: backend({ scenario: 'needs_reauth_invalid_grant' }),
+  render: (args) => (
+    <XeroConnectionCardRoot {...args}>
+      <header style={{ display: 'flex', flexWrap: 'wrap', alignItems: 'baseline', gap: '0.25rem 0.75rem' }}>
+        <XeroConnectionCardTitle />
+        <XeroConnectionCardBadge />
+        <p style={{ flexBasis: '100%', margin: 0 }}>Sends approved invoices to Xero every night.</p>
+      </header>
+      <XeroConnectionCardStatus />
+      <XeroConnectionCardDetails />
+      <XeroConnectionCardActions>
+        <a href="#export-log">Export log</a>
+      </XeroConnectionCardActions>
+    </XeroConnectionCardRoot>
+  ),
+  play: async ({ canvas, canvasElement, userEvent, step, loaded }) => {
+    const xero = xeroOf({ loaded });
+    const body = page(canvasElement);
+
+    await step("the host's header, the card's status", async () => {
+      await expect(await canvas.findByText(/wasn't used for 60 days/)).toBeVisible();
+      await expect(canvas.getByRole('region', { name: 'Xero Billing' })).toHaveAttribute('data-state', 'needs_reauth');
+      await expect(canvas.getByText('Sends approved invoices to Xero every night.')).toBeVisible();
+    });
+
+    await step('Disconnect my account (Enter) → Yes, disconnect (Tab, Enter)', async () => {
+      canvas.getByRole('button', { name: 'Disconnect my account' }).focus();
+      await userEvent.keyboard('{Enter}');
+      const dialog = within(await body.findByRole('alertdialog', { name: 'Disconnect Sunrise Care Group from Xero Billing?' }));
+      await waitFor(() => expect(dialog.getByRole('button', { name: 'No, keep it' })).toHaveFocus());
+      await userEvent.tab();
+      await userEvent.keyboard('{Enter}');
+      await expect(await canvas.findByText('Your Xero account has been disconnected.')).toBeVisible();
+    });
+
+    await step('focus on Set up Xero Billing again (Enter) → Xero (allow) → connected', async () => {
+      await waitFor(() => expect(canvas.getByRole('button', { name: 'Set up Xero Billing again' })).toHaveFocus());
+      await userEvent.keyboard('{Enter}');
+      await waitFor(() => expect(xero.navigate).toHaveBeenCalledWith(expect.stringContaining(FAKE_AUTHORIZE_ORIGIN)));
+      await expect(await canvas.findByText('You connected Sunrise Care Group to Xero Billing.', {}, { timeout: 3_000 })).toBeVisible();
+    });
   },
 };
 

@@ -1,6 +1,6 @@
-import { createContext, useContext } from 'react';
+import { createContext } from 'react';
 
-import { XeroConnectionUsageError } from '../../client';
+import { usePartContext } from '../internal/use-part-context';
 import type { XeroConnectionMessages } from '../messages';
 
 /**
@@ -29,12 +29,5 @@ export const DisconnectDialogContext = /* @__PURE__ */ createContext<DisconnectD
 
 /** @internal Reads the dialog's context, or says which part was used outside `DisconnectDialogRoot`. */
 export function useDisconnectDialogContext(partName: string): DisconnectDialogContextValue {
-  const context = useContext(DisconnectDialogContext);
-  if (context === null) {
-    throw new XeroConnectionUsageError(
-      `\`${partName}\` must be used within \`DisconnectDialogRoot\`. Wrap the parts in <DisconnectDialogRoot>, or use the assembled <DisconnectDialog>.`,
-      null,
-    );
-  }
-  return context;
+  return usePartContext(DisconnectDialogContext, partName, 'DisconnectDialogRoot', 'DisconnectDialog');
 }

@@ -1,7 +1,6 @@
 import { forwardRef, type ComponentPropsWithoutRef } from 'react';
 
 import { DisconnectDialog } from '../disconnect-dialog/disconnect-dialog';
-import { mergeClassNames } from '../internal/merge-class-names';
 import { styledHook } from '../internal/style-hooks';
 import { cardActionButtons } from './card-action-buttons';
 import { useXeroConnectionCardContext } from './xero-connection-card-context';
@@ -22,12 +21,12 @@ export type XeroConnectionCardActionsProps = ComponentPropsWithoutRef<'div'>;
  * (a link to the export log, say) follow the card's buttons.
  */
 export const XeroConnectionCardActions = /* @__PURE__ */ forwardRef<HTMLDivElement, XeroConnectionCardActionsProps>(
-  function XeroConnectionCardActions({ className, children, ...props }, ref) {
+  function XeroConnectionCardActions({ children, ...props }, ref) {
     const model = useXeroConnectionCardContext('XeroConnectionCardActions');
     const { styled, dialog, title, overrides, nonce } = model;
     const { before, trigger, after } = cardActionButtons(model);
     return (
-      <div data-slot="xero-connection-card-actions" {...styledHook(styled)} {...props} ref={ref} className={mergeClassNames(className)}>
+      <div data-slot="xero-connection-card-actions" {...styledHook(styled)} {...props} ref={ref}>
         {before}
         <DisconnectDialog
           key="disconnect-dialog"

@@ -1,6 +1,7 @@
-import { createContext, useContext, type RefObject } from 'react';
+import { createContext, type RefObject } from 'react';
 
-import { XeroConnectionUsageError, type Connection, type Tenant } from '../../client';
+import type { Connection, Tenant } from '../../client';
+import { usePartContext } from '../internal/use-part-context';
 import type { UseXeroConnectionResult } from '../../react/types';
 import type { ResolvedBaseProps } from '../xero-connection-base-props';
 import type { OutcomeDescription } from './describe-outcome';
@@ -66,12 +67,5 @@ export const XeroConnectionCardContext = /* @__PURE__ */ createContext<XeroConne
 
 /** @internal Reads the card's context, or says which part was used outside `XeroConnectionCardRoot`. */
 export function useXeroConnectionCardContext(partName: string): XeroConnectionCardContextValue {
-  const context = useContext(XeroConnectionCardContext);
-  if (context === null) {
-    throw new XeroConnectionUsageError(
-      `\`${partName}\` must be used within \`XeroConnectionCardRoot\`. Wrap the parts in <XeroConnectionCardRoot>, or use the assembled <XeroConnectionCard>.`,
-      null,
-    );
-  }
-  return context;
+  return usePartContext(XeroConnectionCardContext, partName, 'XeroConnectionCardRoot', 'XeroConnectionCard');
 }

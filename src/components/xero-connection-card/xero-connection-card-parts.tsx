@@ -1,7 +1,6 @@
 import { forwardRef, useCallback, type ComponentPropsWithoutRef } from 'react';
 
 import { assignRefs } from '../internal/compose-refs';
-import { mergeClassNames } from '../internal/merge-class-names';
 import { styledHook } from '../internal/style-hooks';
 import { formatMessage } from '../messages';
 import { CardAdminNotice } from './card-admin-notice';
@@ -10,8 +9,9 @@ import { CardOrganisationPicker } from './card-organisation-picker';
 import { useXeroConnectionCardContext } from './xero-connection-card-context';
 
 // The card's parts, in the order the assembled card renders them. Each renders one element (or
-// nothing when its state has nothing to show), spreads the rest of its props, merges `className`
-// last and forwards its ref. The actions are in xero-connection-card-actions.tsx.
+// nothing when its state has nothing to show), spreads the rest of its props after its own (so the
+// caller's `className` and attributes win) and forwards its ref. The parts set no class of their
+// own, so none is merged. The actions are in xero-connection-card-actions.tsx.
 
 /* -------------------------------------------------------------------------------------------------
  * XeroConnectionCardHeader
@@ -26,10 +26,10 @@ export type XeroConnectionCardHeaderProps = ComponentPropsWithoutRef<'div'>;
  * add your own (a logo, a link to the integration's settings) around those parts.
  */
 export const XeroConnectionCardHeader = /* @__PURE__ */ forwardRef<HTMLDivElement, XeroConnectionCardHeaderProps>(
-  function XeroConnectionCardHeader({ className, children, ...props }, ref) {
+  function XeroConnectionCardHeader({ children, ...props }, ref) {
     const { styled } = useXeroConnectionCardContext('XeroConnectionCardHeader');
     return (
-      <div data-slot="xero-connection-card-header" {...styledHook(styled)} {...props} ref={ref} className={mergeClassNames(className)}>
+      <div data-slot="xero-connection-card-header" {...styledHook(styled)} {...props} ref={ref}>
         {children ?? (
           <>
             <XeroConnectionCardTitle />
@@ -55,7 +55,7 @@ export type XeroConnectionCardTitleProps = Omit<ComponentPropsWithoutRef<'h2'>, 
  * goes away with its state.
  */
 export const XeroConnectionCardTitle = /* @__PURE__ */ forwardRef<HTMLHeadingElement, XeroConnectionCardTitleProps>(
-  function XeroConnectionCardTitle({ className, children, ...props }, ref) {
+  function XeroConnectionCardTitle({ children, ...props }, ref) {
     const { styled, title, headingId, headingLevel, headingRef } = useXeroConnectionCardContext('XeroConnectionCardTitle');
     const setRefs = useCallback((element: HTMLHeadingElement | null) => assignRefs(element, headingRef, ref), [headingRef, ref]);
     const Heading = `h${headingLevel}` as const;
@@ -67,7 +67,6 @@ export const XeroConnectionCardTitle = /* @__PURE__ */ forwardRef<HTMLHeadingEle
         {...styledHook(styled)}
         {...props}
         ref={setRefs}
-        className={mergeClassNames(className)}
       >
         {children ?? title}
       </Heading>
@@ -88,7 +87,7 @@ export type XeroConnectionCardBadgeProps = ComponentPropsWithoutRef<'span'>;
  * same in full.
  */
 export const XeroConnectionCardBadge = /* @__PURE__ */ forwardRef<HTMLSpanElement, XeroConnectionCardBadgeProps>(
-  function XeroConnectionCardBadge({ className, children, ...props }, ref) {
+  function XeroConnectionCardBadge({ children, ...props }, ref) {
     const { styled, xero, description } = useXeroConnectionCardContext('XeroConnectionCardBadge');
     return (
       <span
@@ -97,7 +96,6 @@ export const XeroConnectionCardBadge = /* @__PURE__ */ forwardRef<HTMLSpanElemen
         {...styledHook(styled)}
         {...props}
         ref={ref}
-        className={mergeClassNames(className)}
       >
         {children ?? description.badge}
       </span>
@@ -120,7 +118,7 @@ export type XeroConnectionCardStatusProps = Omit<ComponentPropsWithoutRef<'div'>
  * composition.
  */
 export const XeroConnectionCardStatus = /* @__PURE__ */ forwardRef<HTMLDivElement, XeroConnectionCardStatusProps>(
-  function XeroConnectionCardStatus({ className, ...props }, ref) {
+  function XeroConnectionCardStatus(props, ref) {
     const { styled, xero, sentences } = useXeroConnectionCardContext('XeroConnectionCardStatus');
     return (
       <div
@@ -130,7 +128,6 @@ export const XeroConnectionCardStatus = /* @__PURE__ */ forwardRef<HTMLDivElemen
         {...styledHook(styled)}
         {...props}
         ref={ref}
-        className={mergeClassNames(className)}
       >
         {sentences.map((sentence) => (
           <p key={sentence.kind} data-slot={`xero-connection-card-${sentence.kind}`} {...styledHook(styled)}>
@@ -156,11 +153,11 @@ export type XeroConnectionCardDetailsProps = Omit<ComponentPropsWithoutRef<'dl'>
  * not connected, choosing the organisation).
  */
 export const XeroConnectionCardDetails = /* @__PURE__ */ forwardRef<HTMLDListElement, XeroConnectionCardDetailsProps>(
-  function XeroConnectionCardDetails({ className, ...props }, ref) {
+  function XeroConnectionCardDetails(props, ref) {
     const { styled, details, description, messages, locale, xero } = useXeroConnectionCardContext('XeroConnectionCardDetails');
     if (details === null) return null;
     return (
-      <dl data-slot="xero-connection-card-details" {...styledHook(styled)} {...props} ref={ref} className={mergeClassNames(className)}>
+      <dl data-slot="xero-connection-card-details" {...styledHook(styled)} {...props} ref={ref}>
         <CardDetailRows
           connection={details}
           organisation={description.organisation}
@@ -188,7 +185,7 @@ export type XeroConnectionCardOutcomeProps = Omit<ComponentPropsWithoutRef<'p'>,
  * outcome's message unless given children.
  */
 export const XeroConnectionCardOutcome = /* @__PURE__ */ forwardRef<HTMLParagraphElement, XeroConnectionCardOutcomeProps>(
-  function XeroConnectionCardOutcome({ className, children, ...props }, ref) {
+  function XeroConnectionCardOutcome({ children, ...props }, ref) {
     const { styled, outcome, xero } = useXeroConnectionCardContext('XeroConnectionCardOutcome');
     if (outcome?.tone !== 'alert') return null;
     return (
@@ -199,7 +196,6 @@ export const XeroConnectionCardOutcome = /* @__PURE__ */ forwardRef<HTMLParagrap
         {...styledHook(styled)}
         {...props}
         ref={ref}
-        className={mergeClassNames(className)}
       >
         {children ?? outcome.text}
       </p>
@@ -222,14 +218,13 @@ export type XeroConnectionCardOrganisationPickerProps = Omit<ComponentPropsWitho
  * composition that keeps the actions, or that button has nothing to submit.
  */
 export const XeroConnectionCardOrganisationPicker = /* @__PURE__ */ forwardRef<HTMLFormElement, XeroConnectionCardOrganisationPickerProps>(
-  function XeroConnectionCardOrganisationPicker({ className, ...props }, ref) {
+  function XeroConnectionCardOrganisationPicker(props, ref) {
     const { styled, picker, pickerFormId, messages, title, xero } = useXeroConnectionCardContext('XeroConnectionCardOrganisationPicker');
     if (!picker.shown) return null;
     return (
       <CardOrganisationPicker
         {...props}
         ref={ref}
-        className={mergeClassNames(className)}
         formId={pickerFormId}
         legend={formatMessage(messages, 'picker.legend', { title })}
         organisations={picker.organisations}
@@ -259,14 +254,13 @@ export type XeroConnectionCardAdminNoticeProps = Omit<ComponentPropsWithoutRef<'
  * copies this page's link for them. Renders nothing otherwise.
  */
 export const XeroConnectionCardAdminNotice = /* @__PURE__ */ forwardRef<HTMLDivElement, XeroConnectionCardAdminNoticeProps>(
-  function XeroConnectionCardAdminNotice({ className, ...props }, ref) {
+  function XeroConnectionCardAdminNotice(props, ref) {
     const { styled, askAdmin, title, adminContact, messages, xero } = useXeroConnectionCardContext('XeroConnectionCardAdminNotice');
     if (!askAdmin) return null;
     return (
       <CardAdminNotice
         {...props}
         ref={ref}
-        className={mergeClassNames(className)}
         title={title}
         adminContact={adminContact}
         messages={messages}
@@ -292,7 +286,7 @@ export type XeroConnectionCardErrorProps = Omit<ComponentPropsWithoutRef<'p'>, '
  * otherwise. Shows the failure's message unless given children.
  */
 export const XeroConnectionCardError = /* @__PURE__ */ forwardRef<HTMLParagraphElement, XeroConnectionCardErrorProps>(
-  function XeroConnectionCardError({ className, children, ...props }, ref) {
+  function XeroConnectionCardError({ children, ...props }, ref) {
     const { styled, failure } = useXeroConnectionCardContext('XeroConnectionCardError');
     if (failure === null) return null;
     return (
@@ -303,7 +297,6 @@ export const XeroConnectionCardError = /* @__PURE__ */ forwardRef<HTMLParagraphE
         {...styledHook(styled)}
         {...props}
         ref={ref}
-        className={mergeClassNames(className)}
       >
         {children ?? failure.text}
       </p>
