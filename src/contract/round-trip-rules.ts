@@ -28,7 +28,13 @@ export interface FinishedConsent<Granted extends { tenantId: string }, Known ext
  */
 export type OrganisationDecision<Granted, Known> =
   | { readonly kind: 'link'; readonly organisation: Granted }
-  | { readonly kind: 'choose'; readonly reason: ChoosingReason; readonly tenant: Known | null }
+  | {
+      readonly kind: 'choose';
+      readonly reason: ChoosingReason;
+      readonly tenant: Known | null;
+      /** The code the connection's `lastError` reports while the user chooses: a mismatch is one. */
+      readonly lastErrorCode: 'XERO_TENANT_MISMATCH' | null;
+    }
   | { readonly kind: 'fail'; readonly code: 'XERO_TENANT_MISMATCH' | 'XERO_TENANT_NOT_FOUND' };
 
 /**
@@ -52,18 +58,20 @@ export function decideOrganisation<Granted extends { tenantId: string }, Known e
     expected === null ? (granted.length === 1 || !asksToChoose ? granted[0] : undefined) : granted.find((candidate) => candidate.tenantId === expected);
   if (match !== undefined) return { kind: 'link', organisation: match };
   if (!asksToChoose) return { kind: 'fail', code: 'XERO_TENANT_MISMATCH' };
-  if (expected !== null) return { kind: 'choose', reason: 'organisation_mismatch', tenant: previous?.tenantId === expected ? previous : null };
-  return { kind: 'choose', reason: 'multiple_organisations', tenant: consent.previousDisconnected ? null : previous };
+  if (expected !== null) {
+    return { kind: 'choose', reason: 'organisation_mismatch', tenant: previous?.tenantId === expected ? previous : null, lastErrorCode: 'XERO_TENANT_MISMATCH' };
+  }
+  return { kind: 'choose', reason: 'multiple_organisations', tenant: consent.previousDisconnected ? null : previous, lastErrorCode: null };
 }
 
 /**
- * The organisation a round trip must link: the one `POST /connect` names, or for a reconnect
- * (`mode: 'reauth'`) that names none, the one the stored connection knows (kept after a
- * disconnect); `null` for any.
+ * The organisation a round trip must link, decided on `POST /connect`: the one the request names,
+ * or for a reconnect (`mode: 'reauth'`) that names none, the one the stored connection knows
+ * (kept after a disconnect); `null` for any.
  */
-export function expectedTenantFor(mode: 'connect' | 'reauth', named: string | null | undefined, storedTenantId: string | null | undefined): string | null {
-  if (named !== null && named !== undefined) return named;
-  return mode === 'reauth' ? (storedTenantId ?? null) : null;
+export function expectedTenantFor(request: { mode: 'connect' | 'reauth'; expectedTenantId?: string | undefined }, knownTenantId: string | null): string | null {
+  if (request.expectedTenantId !== undefined) return request.expectedTenantId;
+  return request.mode === 'reauth' ? knownTenantId : null;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 } from '../contract';
 import { outcomeForCode, withConnectOutcome } from '../client/connect-return';
 import { answerIdempotently, readIdempotencyKey } from '../contract/idempotency';
-import { decideOrganisation } from '../contract/round-trip-rules';
+import { decideOrganisation, expectedTenantFor } from '../contract/round-trip-rules';
 import { routes as contractRoutes } from '../contract/routes';
 import { assertSessionLive, DEFAULT_CONNECT_SESSION_TTL_MS, startConnectSession, takeConnectSession } from './connect-sessions';
 import {
@@ -340,10 +340,8 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
     if (!isAllowedReturnTo(body.returnTo, ctx.request.url, allowedReturnOrigins)) {
       throw new XeroConnectionHandlerError('VALIDATION_FAILED', '`returnTo` must be on this origin or an allowlisted one');
     }
-    let expectedTenantId = body.expectedTenantId ?? null;
-    if (body.mode === 'reauth' && expectedTenantId === null) {
-      expectedTenantId = (await store.getConnection(ctx.key))?.tenant?.tenantId ?? null;
-    }
+    const known = body.mode === 'reauth' && body.expectedTenantId === undefined ? await store.getConnection(ctx.key) : null;
+    const expectedTenantId = expectedTenantFor(body, known?.tenant?.tenantId ?? null);
     const now = clock();
     const { session, codeChallenge } = await startConnectSession(store, {
       key: ctx.key,

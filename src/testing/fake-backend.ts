@@ -22,7 +22,7 @@ import {
 } from '../contract';
 import { outcomeForCode, withConnectOutcome } from '../client/connect-return';
 import { answerIdempotently, createMemoryIdempotencyRecords } from '../contract/idempotency';
-import { decideOrganisation } from '../contract/round-trip-rules';
+import { decideOrganisation, expectedTenantFor } from '../contract/round-trip-rules';
 import { buildConnection, buildProblem, demoTenant } from './fixtures';
 
 // A stateful stand-in for an integration's backend, for tests and stories: one in-memory
@@ -84,7 +84,7 @@ export interface FakeConnectSession {
   readonly mode: ConnectMode;
   /** Where the browser returns after Xero. */
   readonly returnTo: string;
-  /** In `reauth` mode, the tenant that must be connected again; `null` when not given. */
+  /** The tenant that must be connected: the one `POST /connect` named or, in `reauth` mode, the one linked before; `null` for any. */
   readonly expectedTenantId: string | null;
   /** The contract minor the client announced in `Accept` (0 for a 1.0 client): 1.1 may be asked to choose. */
   readonly contractMinor: number;
@@ -328,6 +328,7 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
             reason: decision.reason,
             tenant: decision.tenant,
             organisations: granted,
+            lastError: decision.lastErrorCode === null ? null : { code: decision.lastErrorCode, message: buildProblem(decision.lastErrorCode).title, at: at.toISOString() },
           });
     return 'connected';
   }
@@ -361,7 +362,7 @@ export function createFakeXeroBackend(options: FakeXeroBackendOptions): FakeXero
         state,
         mode: parsed.data.mode,
         returnTo: parsed.data.returnTo,
-        expectedTenantId: parsed.data.expectedTenantId ?? null,
+        expectedTenantId: expectedTenantFor(parsed.data, (connection.tenant ?? disconnectedTenant)?.tenantId ?? null),
         contractMinor: acceptedContractMinor(request.headers.get('accept')),
       });
       const authorizeUrl = new URL('/identity/connect/authorize', FAKE_AUTHORIZE_ORIGIN);
