@@ -122,5 +122,4 @@ describe('./testing', () => {
   });
 });
 
-// ./server: the handler's keep-alive typing (the keep-alive methods only when `keepAlive` is
-// given, issue 16 item 5) is being reworked; its type test is to be added with that change.
+// ./server's handler type (keep-alive methods only when `keepAlive` is given): server-handler.test-d.ts.
