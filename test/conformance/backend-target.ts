@@ -53,8 +53,8 @@ export interface BackendTarget {
   readonly xero?: {
     /** The grant is revoked at Xero: every token of it dies. */
     revokeGrant?(): void;
-    /** Xero's token endpoint answers its next call 503. */
-    failNextTokenCall?(): void;
+    /** Xero's token endpoint answers its next call `status`, with the OAuth `error` when given. */
+    failNextTokenCall?(failure: { status: number; error?: string }): void;
     /** Xero's and the backend's shared clock moves on. */
     advanceClock?(ms: number): void;
   };

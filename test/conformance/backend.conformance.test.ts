@@ -238,11 +238,19 @@ function scenarios(target: BackendTarget): void {
       expect(await connection()).toMatchObject({ status: 'needs_reauth' });
     });
 
-    it.skipIf(target.xero?.failNextTokenCall === undefined)('XERO_UNAVAILABLE: Xero’s token endpoint is down when the code is exchanged', async () => {
+    // What Xero's token endpoint answers when the code is exchanged, and the code the round trip
+    // ends with: the contract's table of OAuth errors (src/contract/round-trip-rules.ts).
+    it.skipIf(target.xero?.failNextTokenCall === undefined).each([
+      [{ status: 503 }, 'XERO_UNAVAILABLE'],
+      [{ status: 400, error: 'invalid_client' }, 'XERO_INVALID_CLIENT'],
+      [{ status: 400, error: 'invalid_grant' }, 'XERO_INVALID_GRANT'],
+      // Xero calls the request malformed: the integration's fault, not an outage to wait out.
+      [{ status: 400, error: 'invalid_request' }, 'INTERNAL'],
+    ] as const)('Xero’s token endpoint answering %j ends the round trip %s', async (failure, code) => {
       const { callbackUrl } = await consentFor({ allow: [first] });
-      target.xero?.failNextTokenCall?.();
+      target.xero?.failNextTokenCall?.(failure);
       const params = new URL(callbackUrl).searchParams;
-      await expectProblem(await send('POST', '/callback', { body: { code: params.get('code'), state: params.get('state') } }), 'XERO_UNAVAILABLE');
+      await expectProblem(await send('POST', '/callback', { body: { code: params.get('code'), state: params.get('state') } }), code);
     });
 
     // The fake's round trips never expire; a backend by URL keeps its own clock.

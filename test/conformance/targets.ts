@@ -25,6 +25,10 @@ function consentAt(emulator: XeroEmulator, authorizeUrl: string, answer: Consent
   return answer === 'cancel' ? emulator.deny(authorizeUrl) : emulator.approve(authorizeUrl, { tenantIds: answer.allow });
 }
 
+function tokenFailure({ status, error }: { status: number; error?: string }) {
+  return { status, ...(error === undefined ? {} : { body: { error } }) };
+}
+
 async function locationOf(response: Response): Promise<string> {
   await response.body?.cancel();
   const location = response.headers.get('location');
@@ -77,7 +81,7 @@ export function referenceTarget(): BackendTarget & { close(): Promise<void> } {
     },
     xero: {
       revokeGrant: () => current().emulator.revokeAll(),
-      failNextTokenCall: () => current().emulator.failNext(new URL(current().emulator.endpoints.tokenEndpoint).pathname, { status: 503 }),
+      failNextTokenCall: (failure) => current().emulator.failNext(new URL(current().emulator.endpoints.tokenEndpoint).pathname, tokenFailure(failure)),
       advanceClock: (ms) => current().emulator.advance(ms),
     },
     async close() {
@@ -212,7 +216,7 @@ export function urlTarget(settings: UrlTargetSettings): BackendTarget & { start(
     // The emulator runs here, so Xero's side can be played; the backend's clock is its own.
     xero: {
       revokeGrant: () => running().revokeAll(),
-      failNextTokenCall: () => running().failNext('/connect/token', { status: 503 }),
+      failNextTokenCall: (failure) => running().failNext('/connect/token', tokenFailure(failure)),
     },
     async close() {
       await emulator?.close();
