@@ -1,4 +1,4 @@
-import * as oauth from 'oauth4webapi';
+import { loadOAuth4WebApi } from './load-oauth4webapi';
 
 import type { ConnectMode } from '../contract';
 import type { ConnectionKey, ConnectionStore, ConnectSession } from './connection-store';
@@ -31,6 +31,7 @@ export async function startConnectSession(
     ttlMs: number;
   },
 ): Promise<{ session: ConnectSession; codeChallenge: string }> {
+  const oauth = await loadOAuth4WebApi();
   const codeVerifier = oauth.generateRandomCodeVerifier();
   const session: ConnectSession = {
     state: oauth.generateRandomState(),

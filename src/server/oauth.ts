@@ -1,4 +1,6 @@
-import * as oauth from 'oauth4webapi';
+import type * as oauth from 'oauth4webapi';
+
+import { loadOAuth4WebApi, type OAuth4WebApiModule } from './load-oauth4webapi';
 
 import { codeForOAuthError } from '../contract/round-trip-rules';
 import { errorForXeroStatus, XeroConnectionHandlerError } from './xero-error';
@@ -49,21 +51,26 @@ export function createXeroOAuth(options: XeroOAuthOptions): XeroOAuth {
     revocation_endpoint: endpoints.revocationEndpoint,
   };
   const client: oauth.Client = { client_id: options.clientId };
-  const clientAuth = oauth.ClientSecretBasic(options.clientSecret);
-  const requestOptions = {
-    [oauth.customFetch]: options.fetch,
-    [oauth.allowInsecureRequests]: usesLoopbackHttp(endpoints),
-  };
+  // Checked now, when the handler is made: plain http off loopback is refused at once.
+  const loopbackHttp = usesLoopbackHttp(endpoints);
+  // What needs oauth4webapi itself is made on first use (an optional peer, loaded lazily).
+  const loaded = loadOAuth4WebApi().then((lib) => ({
+    lib,
+    clientAuth: lib.ClientSecretBasic(options.clientSecret),
+    requestOptions: { [lib.customFetch]: options.fetch, [lib.allowInsecureRequests]: loopbackHttp },
+  }));
+  // Not left unhandled when no OAuth step ever runs: each step awaits it and meets the error then.
+  loaded.catch(() => {});
   const scope = requestedScopes(options.scopes).join(' ');
 
-  async function readTokens(response: Response, process: () => Promise<oauth.TokenEndpointResponse>, what: string): Promise<TokenSet> {
+  async function readTokens(lib: OAuth4WebApiModule, response: Response, process: () => Promise<oauth.TokenEndpointResponse>, what: string): Promise<TokenSet> {
     // Rate limits and outages are not OAuth error bodies: tell them apart before oauth4webapi does.
     if (response.status === 429 || response.status >= 500) throw errorForXeroStatus(response, options.clock(), what);
     let tokens: oauth.TokenEndpointResponse;
     try {
       tokens = await process();
     } catch (error) {
-      throw toHandlerError(error, what);
+      throw toHandlerError(lib, error, what);
     }
     if (tokens.refresh_token === undefined) {
       throw new XeroConnectionHandlerError('XERO_INVALID_SCOPE', `Xero returned no refresh token (${what}): offline_access missing`);
@@ -90,33 +97,32 @@ export function createXeroOAuth(options: XeroOAuthOptions): XeroOAuth {
       return url.href;
     },
     async exchangeCode(callbackParams, expectedState, codeVerifier) {
+      const { lib, clientAuth, requestOptions } = await loaded;
       let params: URLSearchParams;
       try {
-        params = oauth.validateAuthResponse(server, client, callbackParams, expectedState);
+        params = lib.validateAuthResponse(server, client, callbackParams, expectedState);
       } catch (error) {
-        if (error instanceof oauth.AuthorizationResponseError) throw toHandlerError(error, 'authorization response');
+        if (error instanceof lib.AuthorizationResponseError) throw toHandlerError(lib, error, 'authorization response');
         throw new XeroConnectionHandlerError('VALIDATION_FAILED', 'The authorization response from Xero is malformed', { cause: error });
       }
       const response = await network('token endpoint', () =>
-        oauth.authorizationCodeGrantRequest(server, client, clientAuth, params, options.redirectUri, codeVerifier, requestOptions),
+        lib.authorizationCodeGrantRequest(server, client, clientAuth, params, options.redirectUri, codeVerifier, requestOptions),
       );
-      return readTokens(response, () => oauth.processAuthorizationCodeResponse(server, client, response), 'code exchange');
+      return readTokens(lib, response, () => lib.processAuthorizationCodeResponse(server, client, response), 'code exchange');
     },
     async refresh(refreshToken) {
-      const response = await network('token endpoint', () =>
-        oauth.refreshTokenGrantRequest(server, client, clientAuth, refreshToken, requestOptions),
-      );
-      return readTokens(response, () => oauth.processRefreshTokenResponse(server, client, response), 'refresh');
+      const { lib, clientAuth, requestOptions } = await loaded;
+      const response = await network('token endpoint', () => lib.refreshTokenGrantRequest(server, client, clientAuth, refreshToken, requestOptions));
+      return readTokens(lib, response, () => lib.processRefreshTokenResponse(server, client, response), 'refresh');
     },
     async revoke(refreshToken) {
-      const response = await network('revocation endpoint', () =>
-        oauth.revocationRequest(server, client, clientAuth, refreshToken, requestOptions),
-      );
+      const { lib, clientAuth, requestOptions } = await loaded;
+      const response = await network('revocation endpoint', () => lib.revocationRequest(server, client, clientAuth, refreshToken, requestOptions));
       if (response.status === 429 || response.status >= 500) throw errorForXeroStatus(response, options.clock(), 'revocation');
       try {
-        await oauth.processRevocationResponse(response);
+        await lib.processRevocationResponse(response);
       } catch (error) {
-        throw toHandlerError(error, 'revocation');
+        throw toHandlerError(lib, error, 'revocation');
       }
     },
     fetchXero(url, { method, accessToken }) {
@@ -135,9 +141,9 @@ async function network<T>(what: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
-function toHandlerError(error: unknown, what: string): XeroConnectionHandlerError {
+function toHandlerError(lib: OAuth4WebApiModule, error: unknown, what: string): XeroConnectionHandlerError {
   if (error instanceof XeroConnectionHandlerError) return error;
-  if (error instanceof oauth.ResponseBodyError || error instanceof oauth.AuthorizationResponseError) {
+  if (error instanceof lib.ResponseBodyError || error instanceof lib.AuthorizationResponseError) {
     // Descriptions are not parsed (Xero sends none for invalid_grant); the code is what counts, read
     // with the contract's one table (the browser's completeXeroConnection reads the same).
     return new XeroConnectionHandlerError(codeForOAuthError(error.error), `Xero answered ${error.error} (${what})`, { cause: error });

@@ -72,18 +72,17 @@ describe('oauth4webapi, ./server’s optional peer', () => {
     expect(JSON.parse(cjs)).toEqual(['function', 'function']);
   });
 
-  // The message must name the package to install. Today Node's own resolution error does
-  // ("Cannot find package 'oauth4webapi'"); once ./server loads it lazily like pg and
-  // better-sqlite3, its own message ("npm install oauth4webapi@^3") must reach the host the same way.
+  // The message must say what to install: ./server loads it lazily, like pg and better-sqlite3, so
+  // importing ./server works and the first OAuth step tells onError "npm install oauth4webapi@^3.8.8".
   it('./server without it names the missing package (ESM)', async () => {
     const out = await nodeWithoutOAuth(['--input-type=module', '-e', USE_SERVER("const { createXeroConnectionHandler } = await import('@carevision/xero-connection/server');")]);
     const seen = JSON.parse(out) as string[];
-    expect(seen.join('\n')).toMatch(/oauth4webapi/);
+    expect(seen.join('\n')).toMatch(/npm install oauth4webapi@\^3/);
   });
 
   it('./server without it names the missing package (CJS)', async () => {
     const out = await nodeWithoutOAuth(['-e', `(async () => { ${USE_SERVER("const { createXeroConnectionHandler } = require('@carevision/xero-connection/server');")} })();`]);
     const seen = JSON.parse(out) as string[];
-    expect(seen.join('\n')).toMatch(/oauth4webapi/);
+    expect(seen.join('\n')).toMatch(/npm install oauth4webapi@\^3/);
   });
 });
