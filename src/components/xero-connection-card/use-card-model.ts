@@ -2,16 +2,16 @@ import { useCallback, useEffect, useId, useRef, useState, type FocusEvent } from
 
 import type { Connection, Tenant } from '../../client';
 import type { UseXeroConnectionOptions, XeroConnectionState } from '../../react/types';
-import { useLatest } from '../../react/use-latest';
 import { useXeroConnection } from '../../react/use-xero-connection';
 import { describeErrorReason } from '../internal/describe-error-reason';
+import { useDisconnectStep } from '../internal/use-disconnect-step';
 import { useFocusFallback } from '../internal/use-focus-fallback';
 import { formatMessage } from '../messages';
 import type { ResolvedBaseProps } from '../xero-connection-base-props';
 import { describeOutcome } from './describe-outcome';
-import { describeState, type DisconnectedNotice } from './describe-state';
+import { describeState } from './describe-state';
 import { formatList } from './format-list';
-import { inRun, useStatusRun, type InRun } from './use-status-run';
+import { inRun, type InRun } from '../internal/use-status-run';
 import type { CardFailure, XeroConnectionCardContextValue } from './xero-connection-card-context';
 
 /** The picker's round of choosing: the radio chosen, and how often "Use this organisation" was pressed without one. */
@@ -38,8 +38,9 @@ function detailsConnection(state: XeroConnectionState): Connection | null {
 /**
  * Everything the card's parts share, from the hook's state and a little of the card's own. The
  * card's UI state is kept with the status run it belongs to (see `useStatusRun`) and derived from
- * there, never reset: a failure, the "just disconnected" notice, the picker's choice and the "you
- * connected" line each last as long as the status they were said about.
+ * there, never reset: a failure, the picker's choice and the "you connected" line each last as
+ * long as the status they were said about. The dialog and the "just disconnected" notice are the
+ * disconnect step the notice walks too (`useDisconnectStep`).
  */
 export function useCardModel(
   base: ResolvedBaseProps,
@@ -53,35 +54,23 @@ export function useCardModel(
   const headingId = `${baseId}-title`;
   const pickerFormId = `${baseId}-organisation`;
 
-  const current = useStatusRun(state.status);
-  // Handlers settle after later renders; they read the run as last committed, not as they saw it.
-  const currentRef = useLatest(current);
-  // The run an action's resulting status shows in: this one if the card shows it already, else the
-  // next (the action's answer and the status it brings can commit together).
-  const runOf = (...statuses: ReadonlyArray<XeroConnectionState['status']>) => {
-    const { status, run: latest } = currentRef.current;
-    return status !== null && statuses.includes(status) ? latest : latest + 1;
-  };
+  const headingElementRef = useRef<HTMLHeadingElement | null>(null);
+  const step = useDisconnectStep(xero, headingElementRef);
+  const { current, runOf, setUpAgainRef } = step;
 
   // UI-only state; the connection itself lives in the hook's cache.
-  const [dialogOpen, setDialogOpen] = useState(false);
-  // The organisation named in the dialog, fixed when it opens: the state becomes `disconnected`
-  // (no organisation) before the dialog has closed.
-  const [dialogOrganisation, setDialogOrganisation] = useState<string | null>(null);
-  const [notice, setNotice] = useState<InRun<DisconnectedNotice> | null>(null);
   const [failureInRun, setFailure] = useState<InRun<CardFailure> | null>(null);
   const [picking, setPicking] = useState<InRun<Picking> | null>(null);
   // The organisation just chosen in this card, to say "You connected … to …" once it shows connected.
   const [chosen, setChosen] = useState<InRun<string> | null>(null);
 
-  const shownNotice = state.status === 'disconnected' ? inRun(notice, current) : null;
   const failure = inRun(failureInRun, current);
   const pick = inRun(picking, current) ?? NOT_PICKED;
   const chosenTenantId = inRun(chosen, current);
   const showsChosen = (state.status === 'connected' || state.status === 'expiring') && state.tenant.tenantId === chosenTenantId;
 
   const now = new Date(xero.updatedAt);
-  const description = describeState(state, { messages, title, notice: shownNotice, locale, now, canManage });
+  const description = describeState(state, { messages, title, notice: step.notice, locale, now, canManage });
   const outcome = describeOutcome(xero.returnOutcome, state, messages, title);
   let outcomeText = outcome?.tone === 'status' ? outcome.text : null;
   if (outcomeText === null && showsChosen) {
@@ -91,10 +80,7 @@ export function useCardModel(
 
   /* ---- focus --------------------------------------------------------------------------------- */
 
-  const headingElementRef = useRef<HTMLHeadingElement | null>(null);
   const firstRadioRef = useRef<HTMLInputElement | null>(null);
-  const setUpAgainRef = useRef<HTMLButtonElement | null>(null);
-  const focusSetUpAgainRef = useRef(false);
 
   const headingRef = useCallback((element: HTMLHeadingElement | null) => {
     headingElementRef.current = element;
@@ -102,20 +88,7 @@ export function useCardModel(
 
   // A button that goes away with its state ("Try again" → loading, "Check connection" →
   // connected): back to the card's heading.
-  const handleFocus = useFocusFallback(headingElementRef, focusSetUpAgainRef, onFocus);
-
-  // After a disconnect the dialog's trigger is gone: focus goes to the next step instead.
-  const focusNextStep = useCallback((): boolean => {
-    const target = setUpAgainRef.current ?? headingElementRef.current;
-    if (!target) return false;
-    target.focus();
-    focusSetUpAgainRef.current = false;
-    return true;
-  }, []);
-  const justDisconnected = shownNotice !== null;
-  useEffect(() => {
-    if (focusSetUpAgainRef.current && !dialogOpen && justDisconnected) focusNextStep();
-  }, [dialogOpen, justDisconnected, focusNextStep]);
+  const handleFocus = useFocusFallback(headingElementRef, step.pendingFocusRef, onFocus);
 
   // "Use this organisation" without a choice: into the group, whose radios now carry the reason.
   useEffect(() => {
@@ -131,7 +104,7 @@ export function useCardModel(
   ) => {
     setFailure(null);
     start().catch((error: unknown) =>
-      setFailure({ run: currentRef.current.run, value: { action, text: describe(describeErrorReason(error, messages)) } }),
+      setFailure({ run: step.committedRun(), value: { action, text: describe(describeErrorReason(error, messages)) } }),
     );
   };
 
@@ -186,26 +159,6 @@ export function useCardModel(
         )
       : description.organisation;
 
-  const onOpenChange = (open: boolean) => {
-    if (open) {
-      setFailure(null);
-      setDialogOrganisation(disconnectName);
-      xero.track({ type: 'disconnect_requested' });
-    }
-    setDialogOpen(open);
-  };
-  const onConfirm = async () => {
-    const result = await xero.disconnect();
-    focusSetUpAgainRef.current = true;
-    setNotice({ run: runOf('disconnected'), value: { remoteRemoved: result.remoteRemoved } });
-  };
-  const onCloseAutoFocus = (event: Event) => {
-    if (!focusSetUpAgainRef.current) return;
-    // Radix would return focus to the trigger, which went away with the old state.
-    event.preventDefault();
-    focusNextStep();
-  };
-
   const model: XeroConnectionCardContextValue = {
     ...base,
     xero,
@@ -216,7 +169,7 @@ export function useCardModel(
     details: detailsConnection(state),
     outcome,
     failure,
-    justDisconnected,
+    justDisconnected: step.notice !== null,
     picker: {
       // A radio group when there is more than one organisation to choose from, for those who may choose.
       shown: canManage && state.status === 'choosing_organisation' && state.organisations.length !== 1,
@@ -229,14 +182,9 @@ export function useCardModel(
     },
     // Where the connection needs someone to act, say who can.
     askAdmin: !canManage && (state.status === 'needs_reauth' || state.status === 'disconnected' || state.status === 'choosing_organisation'),
-    dialog: {
-      open: dialogOpen,
-      onOpenChange,
-      organisation: dialogOrganisation,
-      onConfirm,
-      onCancel: () => xero.track({ type: 'disconnect_cancelled' }),
-      onCloseAutoFocus,
-    },
+    // The organisation named in the dialog is fixed when it opens: the state becomes
+    // `disconnected` (no organisation) before the dialog has closed.
+    dialog: step.dialogProps(disconnectName, () => setFailure(null)),
     actions: { connect, reconnect, verify, retry, choose },
     headingRef,
     setUpAgainRef,

@@ -30,17 +30,12 @@ export const XeroConnectionCardActions = /* @__PURE__ */ forwardRef<HTMLDivEleme
         {before}
         <DisconnectDialog
           key="disconnect-dialog"
-          open={dialog.open}
-          onOpenChange={dialog.onOpenChange}
-          organisationName={dialog.organisation}
+          {...dialog}
           integrationTitle={title}
-          onConfirm={dialog.onConfirm}
-          onCancel={dialog.onCancel}
           trigger={trigger}
           messages={overrides}
           unstyled={!styled}
           nonce={nonce}
-          onCloseAutoFocus={dialog.onCloseAutoFocus}
         />
         {after}
         {children}

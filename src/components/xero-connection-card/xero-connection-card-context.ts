@@ -1,6 +1,7 @@
 import { createContext, type RefObject } from 'react';
 
 import type { Connection, Tenant } from '../../client';
+import type { DisconnectStep } from '../internal/use-disconnect-step';
 import { usePartContext } from '../internal/use-part-context';
 import type { UseXeroConnectionResult } from '../../react/types';
 import type { ResolvedBaseProps } from '../xero-connection-base-props';
@@ -41,14 +42,8 @@ export interface XeroConnectionCardContextValue extends ResolvedBaseProps {
     firstRadioRef: RefObject<HTMLInputElement | null>;
   };
   askAdmin: boolean;
-  dialog: {
-    open: boolean;
-    onOpenChange: (open: boolean) => void;
-    organisation: string | null;
-    onConfirm: () => Promise<void>;
-    onCancel: () => void;
-    onCloseAutoFocus: (event: Event) => void;
-  };
+  /** The disconnect dialog's props (the trigger aside). */
+  dialog: ReturnType<DisconnectStep['dialogProps']>;
   actions: {
     connect: () => void;
     reconnect: () => void;

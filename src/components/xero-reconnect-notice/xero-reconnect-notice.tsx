@@ -1,7 +1,6 @@
 'use client';
 import {
   forwardRef,
-  useCallback,
   useEffect,
   useId,
   useRef,
@@ -20,13 +19,14 @@ import { describeErrorReason } from '../internal/describe-error-reason';
 import { mergeClassNames } from '../internal/merge-class-names';
 import { splitHookOptions } from '../internal/split-hook-options';
 import { styledHook } from '../internal/style-hooks';
+import { useDisconnectStep } from '../internal/use-disconnect-step';
 import { useFocusFallback } from '../internal/use-focus-fallback';
 import { formatMessage, type XeroConnectionMessages } from '../messages';
 import { useBaseProps, type CardHeadingLevel, type XeroConnectionBaseProps } from '../xero-connection-base-props';
 import { CardAdminNotice } from '../xero-connection-card/card-admin-notice';
 import { CardButton } from '../xero-connection-card/card-button';
 import { describeOutcome } from '../xero-connection-card/describe-outcome';
-import { describeState, type DisconnectedNotice, type StatusSentence } from '../xero-connection-card/describe-state';
+import { describeState, type StatusSentence } from '../xero-connection-card/describe-state';
 import { formatRetryTime } from './format-retry-time';
 import { classifyProblem, receivedAt, type NoticeProblem } from './notice-problem';
 import { clearReconnectMarker, readReconnectMarker, writeReconnectMarker } from './reconnect-marker';
@@ -168,10 +168,11 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
   // was started here. (A server render has no marker; `started` alone renders as `idle` does.)
   const [recovery, setRecovery] = useState<Recovery>(() => (readReconnectMarker(baseUrl) ? STARTED : IDLE));
   const [handledOutcome, setHandledOutcome] = useState<ConnectOutcome | null>(null);
-  const [disconnectedNotice, setDisconnectedNotice] = useState<DisconnectedNotice | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
-  const [dialogOpen, setDialogOpen] = useState(false);
-  const [dialogOrganisation, setDialogOrganisation] = useState<string | null>(null);
+  const titleRef = useRef<HTMLHeadingElement | null>(null);
+  const step = useDisconnectStep(connection, titleRef);
+  // The "just disconnected" step belongs to that disconnection: it lasts while the status stays disconnected.
+  const disconnectedNotice = step.notice;
   // Bumped whenever the notice has something new to say that answers the person's own action;
   // each bump moves focus to the title. 1 on mount when a problem is already given.
   const [announce, setAnnounce] = useState(() => (classified === null ? 0 : 1));
@@ -183,14 +184,11 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
     setSeenProblem(problem);
     if (classified !== null) {
       setRecovery(IDLE);
-      setDisconnectedNotice(null);
+      step.forget();
       setFailure(null);
       setAnnounce((count) => count + 1);
     }
   }
-
-  // The "just disconnected" step belongs to that disconnection: a connection made since ends it.
-  if (disconnectedNotice !== null && state.status !== 'disconnected' && state.status !== 'loading') setDisconnectedNotice(null);
 
   /* ---- the connection and the return from Xero ------------------------------------------------ */
 
@@ -233,24 +231,12 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
 
   /* ---- focus ------------------------------------------------------------------------------------ */
 
-  const titleRef = useRef<HTMLHeadingElement | null>(null);
-  const setUpAgainRef = useRef<HTMLButtonElement | null>(null);
-  const focusSetUpAgainRef = useRef(false);
-
   useEffect(() => {
     if (announce > 0) titleRef.current?.focus();
   }, [announce]);
 
   // A button that goes away with its step: back to the title.
-  const handleFocus = useFocusFallback(titleRef, focusSetUpAgainRef, onFocus);
-
-  const focusSetUpAgain = useCallback(() => {
-    (setUpAgainRef.current ?? titleRef.current)?.focus();
-    focusSetUpAgainRef.current = false;
-  }, []);
-  useEffect(() => {
-    if (focusSetUpAgainRef.current && !dialogOpen && view === 'disconnected') focusSetUpAgain();
-  }, [dialogOpen, view, focusSetUpAgain]);
+  const handleFocus = useFocusFallback(titleRef, step.pendingFocusRef, onFocus);
 
   /* ---- actions ---------------------------------------------------------------------------------- */
 
@@ -276,26 +262,6 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
     now: new Date(connection.updatedAt),
     canManage,
   });
-
-  const handleOpenChange = (open: boolean) => {
-    if (open) {
-      setFailure(null);
-      setDialogOrganisation(description.organisation);
-      connection.track({ type: 'disconnect_requested' });
-    }
-    setDialogOpen(open);
-  };
-  const handleConfirm = async () => {
-    const result = await connection.disconnect();
-    focusSetUpAgainRef.current = true;
-    setDisconnectedNotice({ remoteRemoved: result.remoteRemoved });
-  };
-  const handleCloseAutoFocus = (event: Event) => {
-    if (!focusSetUpAgainRef.current) return;
-    // Radix would return focus to the trigger, which went away with the disconnection.
-    event.preventDefault();
-    focusSetUpAgain();
-  };
 
   if (view === null) return null;
 
@@ -355,7 +321,7 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
     actions = (
       <CardButton
         key={primary.action}
-        ref={primary.action === 'set-up-again' ? setUpAgainRef : undefined}
+        ref={primary.action === 'set-up-again' ? step.setUpAgainRef : undefined}
         action={primary.action}
         variant="primary"
         pendingLabel={working}
@@ -424,17 +390,12 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
         {actions}
         {canManage && (view === 'needs_reconnect' || view === 'disconnected') ? (
           <DisconnectDialog
-            open={dialogOpen}
-            onOpenChange={handleOpenChange}
-            organisationName={dialogOrganisation}
+            {...step.dialogProps(description.organisation, () => setFailure(null))}
             integrationTitle={title}
-            onConfirm={handleConfirm}
-            onCancel={() => connection.track({ type: 'disconnect_cancelled' })}
             trigger={trigger}
             messages={overrides}
             unstyled={!styled}
             nonce={nonce}
-            onCloseAutoFocus={handleCloseAutoFocus}
           />
         ) : null}
       </div>
