@@ -11,6 +11,7 @@ import '../../src/components/styles/card.css';
 import {
   XeroConnectionCardActions,
   XeroConnectionCardBadge,
+  XeroConnectionCardHeader,
   XeroConnectionCardRoot,
   XeroConnectionCardStatus,
   XeroConnectionCardTitle,
@@ -149,6 +150,31 @@ describe('a card composed from its parts', () => {
     expect(screen.getByRole('region', { name: 'Xero Billing (Sunrise)' })).toHaveClass('portal-card');
     expect(title.current).toHaveClass('portal-title');
     expect(title.current?.tagName).toBe('H3');
+  });
+
+  test('the header holds the title and badge, or whatever the host puts in it', async () => {
+    startFakeBackend('connected');
+    const { Wrapper } = providerWrapper();
+    render(
+      <>
+        <XeroConnectionCardRoot title="Xero Billing">
+          <XeroConnectionCardHeader />
+        </XeroConnectionCardRoot>
+        <XeroConnectionCardRoot title="Xero Payroll">
+          <XeroConnectionCardHeader data-testid="own-header">
+            <img alt="" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" />
+            <XeroConnectionCardTitle />
+          </XeroConnectionCardHeader>
+        </XeroConnectionCardRoot>
+      </>,
+      { wrapper: Wrapper },
+    );
+    const billing = screen.getByRole('region', { name: 'Xero Billing' });
+    expect(await within(billing).findByText('Connected')).toHaveAttribute('data-slot', 'xero-connection-card-badge');
+    const payroll = screen.getByTestId('own-header');
+    expect(payroll).toHaveAttribute('data-slot', 'xero-connection-card-header');
+    expect(within(payroll).getByRole('heading', { name: 'Xero Payroll' })).toBeVisible();
+    expect(payroll.querySelector('[data-slot="xero-connection-card-badge"]')).toBeNull();
   });
 
   test('says which part was used outside XeroConnectionCardRoot', () => {

@@ -22,8 +22,9 @@ export type XeroConnectionCardHeaderProps = ComponentPropsWithoutRef<'div'>;
 
 /**
  * Lays out the title and the badge (`data-slot="xero-connection-card-header"`). Without children
- * it holds {@link XeroConnectionCardTitle} and {@link XeroConnectionCardBadge}; give children to
- * add your own (a logo, a link to the integration's settings) around those parts.
+ * it holds {@link XeroConnectionCardTitle} and {@link XeroConnectionCardBadge}; children replace
+ * them, so to add your own (a logo, a link to the integration's settings) put those two parts
+ * among your children.
  */
 export const XeroConnectionCardHeader = /* @__PURE__ */ forwardRef<HTMLDivElement, XeroConnectionCardHeaderProps>(
   function XeroConnectionCardHeader({ children, ...props }, ref) {
