@@ -43,4 +43,4 @@ export {
   type ConnectResponse,
 } from './connect';
 export { disconnectResponseSchema, type DisconnectResponse } from './disconnect';
-export { routeLabel, routes, type RouteLabel, type RouteName } from './routes';
+export { routeLabel, routes, xeroRedirectRoute, type RouteAccess, type RouteDefinition, type RouteLabel, type RouteName } from './routes';

@@ -38,7 +38,7 @@ import {
   MAX_IDEMPOTENCY_KEY_LENGTH,
 } from './idempotency';
 import { PROBLEM_CONTENT_TYPE, problemSchema, problemTypeFor } from './problem';
-import { routes, type RouteName } from './routes';
+import { routes, xeroRedirectRoute, type RouteName } from './routes';
 import { httpUrlSchema, timestampSchema } from './shared-fields';
 import { CONTRACT_ACCEPT, CONTRACT_ACCEPT_PARAM, CONTRACT_VERSION, CONTRACT_VERSION_HEADER } from './version';
 
@@ -543,62 +543,6 @@ function problemExample(code: ErrorCode, status = ERROR_CODE_INFO[code].status, 
 // ============================================================================================
 
 // Which problems each endpoint may answer. Anything else still arrives as a problem under `default`.
-const ROUTE_ERROR_CODES: Record<RouteName, readonly ErrorCode[]> = {
-  getConnection: ['UNAUTHENTICATED', 'FORBIDDEN', 'XERO_RATE_LIMITED', 'INTERNAL', 'XERO_UNAVAILABLE'],
-  connect: ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'XERO_RATE_LIMITED', 'INTERNAL'],
-  completeCallback: [
-    'VALIDATION_FAILED',
-    'XERO_INVALID_GRANT',
-    'STATE_MISMATCH',
-    'UNAUTHENTICATED',
-    'FORBIDDEN',
-    'XERO_FORBIDDEN',
-    'XERO_TENANT_MISMATCH',
-    'XERO_CONNECTION_LIMIT',
-    'CONNECT_SESSION_EXPIRED',
-    'XERO_RATE_LIMITED',
-    'INTERNAL',
-    'XERO_INVALID_CLIENT',
-    'XERO_UNAUTHORIZED_CLIENT',
-    'XERO_INVALID_SCOPE',
-    'XERO_UNAVAILABLE',
-  ],
-  disconnect: ['UNAUTHENTICATED', 'FORBIDDEN', 'XERO_RATE_LIMITED', 'INTERNAL', 'XERO_UNAVAILABLE'],
-  verify: ['UNAUTHENTICATED', 'FORBIDDEN', 'XERO_RATE_LIMITED', 'INTERNAL', 'XERO_UNAVAILABLE'],
-  chooseOrganisation: [
-    'VALIDATION_FAILED',
-    'XERO_INVALID_GRANT',
-    'UNAUTHENTICATED',
-    'FORBIDDEN',
-    'XERO_TENANT_NOT_FOUND',
-    'XERO_RATE_LIMITED',
-    'INTERNAL',
-    'XERO_UNAVAILABLE',
-  ],
-};
-
-// The problems `GET /callback` answers itself rather than on `returnTo`: no session, no right to
-// connect, or a state with no trustworthy `returnTo` to go back to.
-const REDIRECT_PROBLEM_CODES: readonly ErrorCode[] = ['STATE_MISMATCH', 'UNAUTHENTICATED', 'FORBIDDEN'];
-
-// The codes `GET /callback` may put on `returnTo` (`?xero=error&code=CODE`).
-const REDIRECT_ERROR_CODES: readonly ErrorCode[] = [
-  'XERO_ACCESS_DENIED',
-  'XERO_INVALID_GRANT',
-  'STATE_MISMATCH',
-  'CONNECT_SESSION_EXPIRED',
-  'XERO_TENANT_MISMATCH',
-  'XERO_CONNECTION_LIMIT',
-  'XERO_FORBIDDEN',
-  'XERO_INVALID_CLIENT',
-  'XERO_UNAUTHORIZED_CLIENT',
-  'XERO_INVALID_SCOPE',
-  'XERO_RATE_LIMITED',
-  'XERO_UNAVAILABLE',
-  'UNAUTHENTICATED',
-  'INTERNAL',
-];
-
 const ROUTE_TAGS: Record<RouteName, string> = {
   getConnection: 'connection',
   connect: 'connect',
@@ -762,7 +706,7 @@ function operation(name: RouteName): JsonObject {
         },
       },
     },
-    ...errorResponses([...ROUTE_ERROR_CODES[name].map(codeEntry), ...protocolEntries(name, route.method, route.body !== null)]),
+    ...errorResponses([...route.errors.map(codeEntry), ...protocolEntries(name, route.method, route.body !== null)]),
   };
   if (IDEMPOTENT_METHODS.includes(route.method)) {
     const ok = (op.responses as Record<string, JsonObject>)['200'];
@@ -799,7 +743,7 @@ function callbackRedirectOperation(): JsonObject {
     ],
     responses: {
       '302': {
-        description: `Back to \`returnTo\`, with \`${RETURN_PARAM}=connected\` or \`${RETURN_PARAM}=error&${RETURN_CODE_PARAM}=CODE\`. Codes this may carry: ${REDIRECT_ERROR_CODES.map((code) => `\`${code}\``).join(', ')}.`,
+        description: `Back to \`returnTo\`, with \`${RETURN_PARAM}=connected\` or \`${RETURN_PARAM}=error&${RETURN_CODE_PARAM}=CODE\`. Codes this may carry: ${xeroRedirectRoute.redirectErrors.map((code) => `\`${code}\``).join(', ')}.`,
         headers: {
           ...VERSION_HEADERS,
           Location: {
@@ -815,7 +759,7 @@ function callbackRedirectOperation(): JsonObject {
           },
         },
       },
-      ...errorResponses([...REDIRECT_PROBLEM_CODES.map(codeEntry), ...protocolEntries('xeroRedirect', 'GET', false)]),
+      ...errorResponses([...xeroRedirectRoute.errors.map(codeEntry), ...protocolEntries('xeroRedirect', 'GET', false)]),
     },
   };
 }
