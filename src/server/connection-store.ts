@@ -322,7 +322,18 @@ function storageKey(key: ConnectionKey): string {
  * lost on restart, and a second instance would hold a second copy of the token set (which breaks
  * it): production needs a shared store.
  */
-export function createMemoryConnectionStore(options: { maxConnectSessions?: number; maxIdempotencyRecords?: number } = {}): ConnectionStore {
+/** What every store of this package takes: how much it keeps of what grows with use. */
+export interface ConnectionStoreLimits {
+  /** Started round trips kept at most (the oldest are dropped past this); default 10,000. */
+  maxConnectSessions?: number;
+  /** `Idempotency-Key` records kept at most (the oldest dropped past this, expired ones as new ones come); default 10,000. */
+  maxIdempotencyRecords?: number;
+}
+
+/** Options of {@link createMemoryConnectionStore}. */
+export type MemoryConnectionStoreOptions = ConnectionStoreLimits;
+
+export function createMemoryConnectionStore(options: MemoryConnectionStoreOptions = {}): ConnectionStore {
   // Round trips that are never finished would pile up: the oldest are dropped past this many.
   const maxSessions = options.maxConnectSessions ?? 10_000;
   const connections = new Map<string, { key: ConnectionKey; connection: StoredConnection }>();

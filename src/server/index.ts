@@ -12,6 +12,8 @@ export {
   refreshTokenIssuedAt,
   type ConnectionKey,
   type ConnectionStore,
+  type ConnectionStoreLimits,
+  type MemoryConnectionStoreOptions,
   type ConnectSession,
   connectSessionVerdict,
   type ConnectSessionLimits,
@@ -53,7 +55,7 @@ export { XERO_ENDPOINTS, resolveXeroEndpoints, type XeroEndpoints } from './xero
 export { XeroConnectionConfigurationError, XeroConnectionHandlerError } from './xero-error';
 export type { XeroFetch, XeroFetchInit, XeroFetchOptions } from './xero-fetch';
 export { toNodeListener, type NodeListenerOptions } from './node-listener';
-export type { ReencryptCount, ReencryptSummary } from './sealed-columns';
+export type { ReencryptCount, ReencryptSummary, SqlStoreOptions } from './sealed-columns';
 export {
   createSqliteConnectionStore,
   SQLITE_SCHEMA_VERSION,

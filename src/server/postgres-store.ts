@@ -30,8 +30,8 @@ import {
   type ReencryptRow,
   type ReencryptSummary,
   type SessionRow,
+  type SqlStoreOptions,
 } from './sealed-columns';
-import type { EncryptionKeyInput } from './token-cipher';
 
 /**
  * What the store needs of a query result. `pg`'s results have it.
@@ -70,7 +70,7 @@ export interface PostgresPool {
 }
 
 /** Options of {@link createPostgresConnectionStore}. Pass exactly one of `pool` and `connectionString`. */
-export interface PostgresConnectionStoreOptions {
+export interface PostgresConnectionStoreOptions extends SqlStoreOptions {
   /**
    * The host's `pg.Pool`. The store borrows connections from it and never ends it. The lock holds
    * one connection per connection being refreshed, so size the pool for that plus the host's use.
@@ -87,23 +87,6 @@ export interface PostgresConnectionStoreOptions {
    * go where the connection's `search_path` says (usually `public`). Letters, digits and `_` only.
    */
   schema?: string;
-  /**
-   * 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`), or the bytes themselves.
-   * Default: the `XERO_CONNECTION_ENCRYPTION_KEY` environment variable. Without a key the store
-   * refuses to open, unless `insecureDemoMode` is set.
-   */
-  encryptionKey?: EncryptionKeyInput;
-  /** Older keys that may still decrypt stored values after a key rotation (new values use `encryptionKey`). */
-  previousEncryptionKeys?: readonly EncryptionKeyInput[];
-  /**
-   * For the demo only: when no key is configured, store tokens UNENCRYPTED instead of refusing to
-   * open. Never set it where real Xero tokens are stored. Ignored when a key is configured.
-   */
-  insecureDemoMode?: boolean;
-  /** Started round trips kept at most (the oldest are dropped past this); default 10,000, like the memory store. */
-  maxConnectSessions?: number;
-  /** `Idempotency-Key` records kept at most (the oldest dropped past this, expired ones as new ones come); default 10,000. */
-  maxIdempotencyRecords?: number;
   /**
    * How long {@link PostgresConnectionStore.withConnectionLock} waits for another instance to
    * finish with a connection before it rejects (the request then fails; nothing is refreshed

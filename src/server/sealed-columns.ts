@@ -1,4 +1,4 @@
-import type { ConnectionKey, StoredTokens } from './connection-store';
+import type { ConnectionKey, ConnectionStoreLimits, StoredTokens } from './connection-store';
 import {
   createPlaintextCipher,
   createTokenCipher,
@@ -13,12 +13,25 @@ import {
 // how tokens and verifiers are sealed into columns. One definition, so a row written by one store
 // reads back in the other (same associated data), and both refuse to run without a key alike.
 
-/** The encryption options every SQL store takes. */
-export interface StoreEncryptionOptions {
+/** The options every SQL store (SQLite, PostgreSQL) takes: its limits, and how it encrypts tokens. */
+export interface SqlStoreOptions extends ConnectionStoreLimits {
+  /**
+   * 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`), or the bytes themselves.
+   * Default: the `XERO_CONNECTION_ENCRYPTION_KEY` environment variable. Without a key the store
+   * refuses to open, unless `insecureDemoMode` is set.
+   */
   encryptionKey?: EncryptionKeyInput | undefined;
+  /** Older keys that may still decrypt stored values after a key rotation (new values use `encryptionKey`). */
   previousEncryptionKeys?: readonly EncryptionKeyInput[] | undefined;
+  /**
+   * For the demo only: when no key is configured, store tokens UNENCRYPTED instead of refusing to
+   * open. Never set it where real Xero tokens are stored. Ignored when a key is configured.
+   */
   insecureDemoMode?: boolean | undefined;
 }
+
+/** The encryption part of {@link SqlStoreOptions}. */
+export type StoreEncryptionOptions = Pick<SqlStoreOptions, 'encryptionKey' | 'previousEncryptionKeys' | 'insecureDemoMode'>;
 
 /**
  * The store's cipher: from the `encryptionKey` option or the environment; without either, a

@@ -27,30 +27,13 @@ import {
   type ReencryptRow,
   type ReencryptSummary,
   type SessionRow,
+  type SqlStoreOptions,
 } from './sealed-columns';
-import type { EncryptionKeyInput } from './token-cipher';
 
 /** Options of {@link createSqliteConnectionStore}. */
-export interface SqliteConnectionStoreOptions {
+export interface SqliteConnectionStoreOptions extends SqlStoreOptions {
   /** The database file (created when missing, mode 0600), or `':memory:'` for a throwaway database. */
   filename: string;
-  /**
-   * 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`), or the bytes themselves.
-   * Default: the `XERO_CONNECTION_ENCRYPTION_KEY` environment variable. Without a key the store
-   * refuses to open, unless `insecureDemoMode` is set.
-   */
-  encryptionKey?: EncryptionKeyInput;
-  /** Older keys that may still decrypt stored values after a key rotation (new values use `encryptionKey`). */
-  previousEncryptionKeys?: readonly EncryptionKeyInput[];
-  /**
-   * For the demo only: when no key is configured, store tokens UNENCRYPTED instead of refusing to
-   * open. Never set it where real Xero tokens are stored. Ignored when a key is configured.
-   */
-  insecureDemoMode?: boolean;
-  /** Started round trips kept at most (the oldest are dropped past this); default 10,000, like the memory store. */
-  maxConnectSessions?: number;
-  /** `Idempotency-Key` records kept at most (the oldest dropped past this, expired ones as new ones come); default 10,000. */
-  maxIdempotencyRecords?: number;
 }
 
 /** A {@link ConnectionStore} in a SQLite file. Close it on shutdown. */
