@@ -7,10 +7,13 @@
 //   1. 1,000 concurrent GET /connection over 100 connections, whose access tokens expire mid-run:
 //      latency, errors, refresh calls at Xero (one per connection is right);
 //   2. two handler instances on one PostgreSQL, 200 connections due, keep-alive run on both at
-//      once: refresh calls at Xero (200 is right: none twice).
+//      once: refresh calls at Xero (200 is right: none twice);
+//   3. keep-alive over 10,000 due connections (SQLite, PostgreSQL): wall time, peak memory, and the
+//      most refresh calls Xero saw in any minute (never above the configured pace is right).
+//      `BENCH_KEEP_ALIVE_CONNECTIONS` sets another count.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -123,7 +126,88 @@ async function keepAliveOnTwoInstances(server: Server, connectionString: string)
   }
 }
 
+interface ScaleFigures {
+  store: string;
+  due: number;
+  refreshed: number;
+  xeroCalls: number;
+  callsPerMinute: number;
+  busiestMinute: number;
+  emulatedMinutes: number;
+  wallSeconds: number;
+  connectSeconds: number;
+  heapBeforeMiB: number;
+  heapPeakMiB: number;
+  rssPeakMiB: number;
+}
+
+/** The most of `times` (ms, any order) that fall within any 60-second window. */
+function busiestMinute(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let first = 0, last = 0; last < sorted.length; last += 1) {
+    while ((sorted[last] ?? 0) - (sorted[first] ?? 0) >= MINUTE_MS) first += 1;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * Keep-alive over `count` due connections on one store, 50 to an organisation (care providers'
+ * organisations, 200 per 10,000), at the default pace (300 calls a minute). Memory is sampled
+ * every 50 ms of real time over the run; the emulator runs in this process and counts too.
+ */
+async function keepAliveAtScale(server: Server, storeName: string, store: Store, count: number): Promise<ScaleFigures> {
+  const organisations = Math.max(1, Math.ceil(count / 50));
+  const emulator = await startFrozenEmulator(organisations);
+  try {
+    const handler = benchHandler(server, emulator, { store, keepAlive: true });
+    const accounts = Array.from({ length: count }, (_, index) => `provider-${String(index).padStart(5, '0')}`);
+    const connectStart = performance.now();
+    // Each provider's own Xero user: Xero keeps connections per user, as care providers have theirs.
+    await connectAccounts(handler, emulator, accounts, (accountId, index) => ({ xeroUserId: `xero-${accountId}`, tenantIds: [`org-${index % organisations}`] }));
+    const connectSeconds = (performance.now() - connectStart) / 1000;
+    emulator.advance(8 * DAY_MS);
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+    let heapPeak = heapBefore;
+    let rssPeak = process.memoryUsage().rss;
+    const sample = setInterval(() => {
+      const usage = process.memoryUsage();
+      heapPeak = Math.max(heapPeak, usage.heapUsed);
+      rssPeak = Math.max(rssPeak, usage.rss);
+    }, 50);
+    const firstCall = emulator.requests.length;
+    const emulatedStart = emulator.now().getTime();
+    const wallStart = performance.now();
+    const summary = await handler.refreshDueConnections();
+    const wallSeconds = (performance.now() - wallStart) / 1000;
+    clearInterval(sample);
+    const calls = emulator.requests.slice(firstCall).filter((entry) => entry.grantType === 'refresh_token').map((entry) => Date.parse(entry.at));
+    return {
+      store: storeName,
+      due: summary.due,
+      refreshed: summary.refreshed,
+      xeroCalls: calls.length,
+      callsPerMinute: 300,
+      busiestMinute: busiestMinute(calls),
+      emulatedMinutes: (emulator.now().getTime() - emulatedStart) / MINUTE_MS,
+      wallSeconds,
+      connectSeconds,
+      heapBeforeMiB: heapBefore / MIB,
+      heapPeakMiB: heapPeak / MIB,
+      rssPeakMiB: rssPeak / MIB,
+    };
+  } finally {
+    await emulator.close();
+  }
+}
+
 async function main(): Promise<void> {
+  const startLoad = loadavg()[0] ?? 0;
   const server = (await import('../dist/server.js')) as Server;
   const database = await startTestDatabase(log);
   const directory = mkdtempSync(join(tmpdir(), 'bench-server-'));
@@ -138,12 +222,22 @@ async function main(): Promise<void> {
     await postgres.close();
     log('keep-alive on two instances, 200 connections due');
     const keepAlive = await keepAliveOnTwoInstances(server, database.connectionString);
+    const scaleCount = Number(process.env.BENCH_KEEP_ALIVE_CONNECTIONS ?? 10_000);
+    log(`keep-alive over ${scaleCount} due connections: SQLite`);
+    const scaleSqlite = await server.createSqliteConnectionStore({ filename: join(directory, 'scale.db'), encryptionKey: KEY });
+    const scale = [await keepAliveAtScale(server, 'SQLite', scaleSqlite, scaleCount)];
+    scaleSqlite.close();
+    log('the same with PostgreSQL');
+    const scalePostgres = await server.createPostgresConnectionStore({ connectionString: database.connectionString, schema: `bench_scale_${Date.now()}`, encryptionKey: KEY });
+    scale.push(await keepAliveAtScale(server, 'PostgreSQL', scalePostgres, scaleCount));
+    await scalePostgres.close();
 
     const ms = (value: number) => `${value.toFixed(1)} ms`;
     const report = [
       '# Server bench results (`npm run bench:server`, one run)',
       '',
       `- ${cpus().length} cores, Node ${process.version}; dist/server.js against the local Xero emulator on loopback; run ${new Date().toISOString()}`,
+      `- Load average (1 min) at the start and the end: ${startLoad.toFixed(1)} / ${loadavg()[0]?.toFixed(1) ?? '?'}: latencies and wall times are this machine's at that load; the counts (errors, refresh calls, calls per minute) do not depend on it.`,
       '',
       '## 1. 1,000 concurrent `GET /connection` over 100 connections, access tokens expiring mid-run',
       '',
@@ -161,10 +255,24 @@ async function main(): Promise<void> {
       '| ---: | ---: | ---: | ---: | ---: | ---: |',
       `| ${keepAlive.due} | ${keepAlive.refreshCalls} | ${keepAlive.refreshedA} | ${keepAlive.refreshedB} | ${keepAlive.skipped} | ${keepAlive.wallSeconds.toFixed(2)} s |`,
       '',
+      `## 3. Keep-alive over ${scaleCount.toLocaleString('en')} due connections`,
+      '',
+      `${scaleCount.toLocaleString('en')} care providers, each its own Xero user, 50 to an organisation, connected through the emulator’s consent page and left 8 days; one \`refreshDueConnections()\` at the default pace (300 calls a minute, 30 per organisation). Due connections are read 500 at a time. The emulator’s clock moves only by keep-alive’s own waits, so the emulated minutes are what the run would take against Xero; the wall time is this machine’s. Memory: \`process.memoryUsage()\` every 50 ms over the run, emulator included (it runs in this process and keeps every grant); “before” is after connecting${typeof (globalThis as { gc?: unknown }).gc === 'function' ? ' and a full GC' : ' (no --expose-gc: without a full GC)'}. Right is: every due connection refreshed once, and no minute above 300 calls.`,
+      '',
+      '| store | due | refreshed | refresh calls at Xero | busiest minute (calls) | pace | emulated run | wall (run) | wall (connecting) | heap before → peak | RSS peak |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...scale.map(
+        (row) =>
+          `| ${row.store} | ${row.due} | ${row.refreshed} | ${row.xeroCalls} | ${row.busiestMinute} | ${row.callsPerMinute}/min | ${row.emulatedMinutes.toFixed(1)} min | ${row.wallSeconds.toFixed(1)} s | ${row.connectSeconds.toFixed(1)} s | ${row.heapBeforeMiB.toFixed(0)} → ${row.heapPeakMiB.toFixed(0)} MiB | ${row.rssPeakMiB.toFixed(0)} MiB |`,
+      ),
+      '',
     ].join('\n');
     await writeFile(RESULTS, report);
     console.log(`\n${report}`);
-    const broken = reads.some((row) => row.errors > 0 || row.refreshCalls !== row.expired) || keepAlive.refreshCalls !== keepAlive.due;
+    const broken =
+      reads.some((row) => row.errors > 0 || row.refreshCalls !== row.expired) ||
+      keepAlive.refreshCalls !== keepAlive.due ||
+      scale.some((row) => row.due !== scaleCount || row.refreshed !== scaleCount || row.xeroCalls !== scaleCount || row.busiestMinute > row.callsPerMinute);
     if (broken) {
       console.error('[bench:server] a figure is not what is right (see above)');
       process.exitCode = 1;
