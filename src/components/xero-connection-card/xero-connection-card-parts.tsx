@@ -2,16 +2,14 @@ import { forwardRef, useCallback, type ComponentPropsWithoutRef } from 'react';
 
 import { assignRefs } from '../internal/compose-refs';
 import { styledHook } from '../internal/style-hooks';
-import { formatMessage } from '../messages';
 import { CardAdminNotice } from './card-admin-notice';
 import { CardDetailRows } from './card-details';
-import { CardOrganisationPicker } from './card-organisation-picker';
 import { useXeroConnectionCardContext } from './xero-connection-card-context';
 
 // The card's parts, in the order the assembled card renders them. Each renders one element (or
 // nothing when its state has nothing to show), spreads the rest of its props after its own (so the
 // caller's `className` and attributes win) and forwards its ref. The parts set no class of their
-// own, so none is merged. The actions are in xero-connection-card-actions.tsx.
+// own, so none is merged. The organisation picker and the actions have files of their own.
 
 /* -------------------------------------------------------------------------------------------------
  * XeroConnectionCardHeader
@@ -200,44 +198,6 @@ export const XeroConnectionCardOutcome = /* @__PURE__ */ forwardRef<HTMLParagrap
       >
         {children ?? outcome.text}
       </p>
-    );
-  },
-);
-
-/* -------------------------------------------------------------------------------------------------
- * XeroConnectionCardOrganisationPicker
- * -----------------------------------------------------------------------------------------------*/
-
-/** Props of {@link XeroConnectionCardOrganisationPicker}: a form's, less what the card controls. */
-export type XeroConnectionCardOrganisationPickerProps = Omit<ComponentPropsWithoutRef<'form'>, 'id' | 'onSubmit' | 'onSelect' | 'children'>;
-
-/**
- * When one consent covered several organisations: which one to use, as a native radio group in
- * a `<form>` that the actions' "Use this organisation" submits (Enter on a radio does too).
- * Nothing is chosen up front; pressing on without a choice says why and moves focus into the
- * group. Renders nothing in other states, or for people who may not choose. Keep it in a
- * composition that keeps the actions, or that button has nothing to submit.
- */
-export const XeroConnectionCardOrganisationPicker = /* @__PURE__ */ forwardRef<HTMLFormElement, XeroConnectionCardOrganisationPickerProps>(
-  function XeroConnectionCardOrganisationPicker(props, ref) {
-    const { styled, picker, pickerFormId, messages, title, xero } = useXeroConnectionCardContext('XeroConnectionCardOrganisationPicker');
-    if (!picker.shown) return null;
-    return (
-      <CardOrganisationPicker
-        {...props}
-        ref={ref}
-        formId={pickerFormId}
-        legend={formatMessage(messages, 'picker.legend', { title })}
-        organisations={picker.organisations}
-        selected={picker.selected?.tenantId ?? null}
-        onSelect={picker.onSelect}
-        onSubmit={picker.onSubmit}
-        error={picker.error}
-        busy={xero.isChoosingOrganisation}
-        firstRadioRef={picker.firstRadioRef}
-        messages={messages}
-        styled={styled}
-      />
     );
   },
 );

@@ -1,12 +1,12 @@
 import { forwardRef } from 'react';
 
+import { XeroConnectionCardOrganisationPicker } from './card-organisation-picker';
 import { XeroConnectionCardActions } from './xero-connection-card-actions';
 import {
   XeroConnectionCardAdminNotice,
   XeroConnectionCardDetails,
   XeroConnectionCardError,
   XeroConnectionCardHeader,
-  XeroConnectionCardOrganisationPicker,
   XeroConnectionCardOutcome,
   XeroConnectionCardStatus,
 } from './xero-connection-card-parts';
