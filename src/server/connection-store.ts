@@ -60,13 +60,8 @@ export interface StoredOrganisationChoice {
 }
 
 /** What the handler keeps for one connection. A never-connected key has no record. */
-export interface StoredConnection {
-  /**
-   * `choosing_organisation` (contract 1.1): Xero granted access and `tokens` hold the grant, but no
-   * organisation is linked until the user picks one of `organisationChoice.organisations`.
-   */
-  status: 'connected' | 'needs_reauth' | 'disconnected' | 'choosing_organisation';
-  needsReauthReason: (typeof NEEDS_REAUTH_REASONS)[number] | null;
+/** What a stored connection holds whatever its status. See {@link StoredConnection}. */
+export interface StoredConnectionFields {
   /**
    * The linked organisation. While `disconnected`, the one linked before (never reported: the
    * contract says `tenant: null`), so a reconnect that comes back with another organisation can
@@ -83,14 +78,29 @@ export interface StoredConnection {
   lastRefreshedAt: string | null;
   checkedAt: string;
   lastError: { code: ErrorCode; message: string; at: string } | null;
-  /**
-   * Set while `status` is `choosing_organisation`; absent or `null` otherwise. Optional, so records
-   * written before contract 1.1 read as they are.
-   */
-  organisationChoice?: StoredOrganisationChoice | null;
   /** What keep-alive last did; absent or `null` when it never ran on this connection. */
   keepAlive?: StoredKeepAlive | null;
 }
+
+/** Why a connection needs the user to connect again. */
+export type NeedsReauthReason = (typeof NEEDS_REAUTH_REASONS)[number];
+
+/**
+ * One integration's connection as a store keeps it: a union on `status`, so each status has only
+ * what it can have. Records written before contract 1.1 have no `organisationChoice` at all.
+ */
+export type StoredConnection =
+  /** Linked to `tenant`; `tokens` hold the grant. */
+  | (StoredConnectionFields & { status: 'connected'; tenant: Tenant; needsReauthReason: null; organisationChoice?: null })
+  /** The grant is dead (`tokens: null`) or the organisation removed the app (`tokens` kept). */
+  | (StoredConnectionFields & { status: 'needs_reauth'; needsReauthReason: NeedsReauthReason; organisationChoice?: null })
+  /** Removed by a user; `tenant` is the one linked before (see {@link StoredConnectionFields.tenant}). */
+  | (StoredConnectionFields & { status: 'disconnected'; tokens: null; needsReauthReason: null; organisationChoice?: null })
+  /**
+   * `choosing_organisation` (contract 1.1): Xero granted access and `tokens` hold the grant, but no
+   * organisation is linked until the user picks one of `organisationChoice.organisations`.
+   */
+  | (StoredConnectionFields & { status: 'choosing_organisation'; tokens: StoredTokens; needsReauthReason: null; organisationChoice: StoredOrganisationChoice });
 
 /**
  * When a connection's current refresh token was issued: its last refresh, else the code exchange.

@@ -24,6 +24,8 @@ export {
   type DueConnectionCursor,
   type IdempotencyKeyId,
   type StoredConnection,
+  type StoredConnectionFields,
+  type NeedsReauthReason,
   type StoredKeepAlive,
   type StoredOrganisationChoice,
   type StoredTokens,

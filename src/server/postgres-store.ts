@@ -505,7 +505,8 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
       const row = rows[0] as ConnectionRow | undefined;
       if (row === undefined) return null;
       // data is read as text and parsed here: a host's pg type parsers may turn jsonb into anything.
-      return { ...(JSON.parse(row.data) as StoredConnection), tokens: openTokens(cipher, key, row) };
+      // The status in `data` and the sealed tokens were written together by putConnection.
+      return { ...(JSON.parse(row.data) as StoredConnection), tokens: openTokens(cipher, key, row) } as StoredConnection;
     },
     async putConnection(key, connection) {
       const { tokens, ...rest } = connection;

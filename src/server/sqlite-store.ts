@@ -342,7 +342,8 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
     async getConnection(key) {
       const row = selectConnection.get(key.integrationKey, key.accountId);
       if (row === undefined) return null;
-      return { ...(JSON.parse(row.data) as StoredConnection), tokens: openTokens(cipher, key, row) };
+      // The status in `data` and the sealed tokens were written together by putConnection.
+      return { ...(JSON.parse(row.data) as StoredConnection), tokens: openTokens(cipher, key, row) } as StoredConnection;
     },
     async putConnection(key, connection) {
       const { tokens, ...rest } = connection;

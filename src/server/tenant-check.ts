@@ -46,6 +46,7 @@ export function createTenantCheck({ store, oauth, refresher, clock }: TenantChec
             ...fresh,
             status: 'needs_reauth',
             needsReauthReason: 'tenant_removed_in_xero',
+            organisationChoice: null,
             checkedAt: now,
             lastUsedAt: now,
             lastError: { code: 'XERO_TENANT_NOT_FOUND', message: 'The organisation is no longer connected in Xero', at: now },

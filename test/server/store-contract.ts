@@ -11,6 +11,7 @@ import type {
   IdempotencyRecord,
   PendingIdempotencyRecord,
   StoredConnection,
+  StoredConnectionFields,
   StoredTokens,
 } from '../../src/server';
 
@@ -22,7 +23,8 @@ export interface StoreUnderTest {
 
 export const KEY: ConnectionKey = { integrationKey: '/api/integrations/xero-billing', accountId: 'account-1' };
 
-export function connectedRecord(overrides: Partial<StoredConnection> = {}): StoredConnection {
+/** A connected record, or (with `status` and its fields overridden) one of another status. */
+export function connectedRecord(overrides: Partial<StoredConnectionFields> & Partial<Pick<StoredConnection, 'status' | 'needsReauthReason' | 'organisationChoice'>> = {}): StoredConnection {
   return {
     status: 'connected',
     needsReauthReason: null,
@@ -40,7 +42,7 @@ export function connectedRecord(overrides: Partial<StoredConnection> = {}): Stor
     checkedAt: '2026-11-26T09:30:00.000Z',
     lastError: null,
     ...overrides,
-  };
+  } as StoredConnection;
 }
 
 /** Tokens a refresh issued, as refresher.ts stores them (without the kept previous token). */

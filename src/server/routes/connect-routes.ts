@@ -1,7 +1,7 @@
 import { connectRequestSchema, connectResponseSchema, callbackRequestSchema, connectionSchema, type ConnectResponse } from '../../contract';
 import { decideOrganisation, expectedTenantFor } from '../../contract/round-trip-rules';
 import { assertSessionLive, startConnectSession, takeConnectSession } from '../connect-sessions';
-import type { ConnectionKey, ConnectSession, StoredConnection } from '../connection-store';
+import type { ConnectionKey, ConnectSession, StoredConnection, StoredConnectionFields, StoredTokens } from '../connection-store';
 import { json, readBody, redirect, ROUND_TRIP_FAILURES, withOutcome } from '../http-answers';
 import { grantTargets, releaseGrant } from '../release-grant';
 import { isAllowedReturnTo } from '../return-to';
@@ -54,7 +54,7 @@ export function connectRoutes(core: HandlerCore) {
       // Without an auth event id (or when Xero lists nothing for it), fall back to all tenants.
       if (entries.length === 0 && authEventId !== undefined) entries = organisationsOf(await listXeroConnections(oauth, tokens.accessToken, clock()));
       const now = clock();
-      const granted: Omit<StoredConnection, 'status' | 'tenant'> = {
+      const granted: Omit<StoredConnectionFields, 'tenant' | 'tokens'> & { tokens: StoredTokens; needsReauthReason: null } = {
         needsReauthReason: null,
         scopes: tokens.scopes,
         tokens: {
