@@ -38,7 +38,7 @@ import {
   MAX_IDEMPOTENCY_KEY_LENGTH,
 } from './idempotency';
 import { PROBLEM_CONTENT_TYPE, problemSchema, problemTypeFor } from './problem';
-import { routes, xeroRedirectRoute, type RouteName } from './routes';
+import { routes, xeroRedirectRoute, type RouteAccess, type RouteName } from './routes';
 import { httpUrlSchema, timestampSchema } from './shared-fields';
 import { CONTRACT_ACCEPT, CONTRACT_ACCEPT_PARAM, CONTRACT_VERSION, CONTRACT_VERSION_HEADER } from './version';
 
@@ -552,6 +552,12 @@ const ROUTE_TAGS: Record<RouteName, string> = {
   chooseOrganisation: 'connection',
 };
 
+// Who may call a route (the contract's `access`), said in its description and as `x-access`.
+const ACCESS_SENTENCES: Record<RouteAccess, string> = {
+  member: 'Who may call it: any signed-in member of the account (a viewer too).',
+  manager: 'Who may call it: only a member who may manage the integration; anyone else gets `FORBIDDEN` (403).',
+};
+
 const ROUTE_DESCRIPTIONS: Record<RouteName, string> = {
   getConnection:
     'Reports the connection from the backend’s store, confirming with Xero when due (a status check must confirm the tenant is still listed in `GET https://api.xero.com/connections`). Trouble with Xero is normally reported in the body (`status: "error"`); a problem is for when the backend cannot produce a report at all. Clients retry this read on retryable problems.',
@@ -687,7 +693,8 @@ function operation(name: RouteName): JsonObject {
     operationId: name,
     tags: [ROUTE_TAGS[name]],
     summary: route.summary,
-    description: ROUTE_DESCRIPTIONS[name],
+    description: `${ROUTE_DESCRIPTIONS[name]}\n\n${ACCESS_SENTENCES[route.access]}`,
+    'x-access': route.access,
   };
   if (route.method !== 'GET') op.parameters = [{ $ref: '#/components/parameters/IdempotencyKey' }];
   if (route.body !== null) {
@@ -735,7 +742,10 @@ function callbackRedirectOperation(): JsonObject {
       `A round trip that ends in \`choosing_organisation\` (contract 1.1, decided by the \`Accept\` of \`POST /connect\`, not this request’s, which is the browser’s) also goes back with \`?${RETURN_PARAM}=connected\`: the round trip worked, and the connection’s status says what comes next.`,
       '',
       'When `state` is missing, unknown or already used there is no trustworthy `returnTo` to go back to: the backend must not redirect to a URL from the request, and answers 400 `STATE_MISMATCH` instead.',
+      '',
+      ACCESS_SENTENCES[xeroRedirectRoute.access],
     ].join('\n'),
+    'x-access': xeroRedirectRoute.access,
     parameters: [
       queryParam('code', 'The authorization code, on success.'),
       queryParam('state', 'The `state` the backend created in `POST /connect`.'),

@@ -327,11 +327,6 @@ function storageKey(key: ConnectionKey): string {
   return JSON.stringify([key.integrationKey, key.accountId]);
 }
 
-/**
- * A store in this process's memory: for tests, the demo and single-instance development. State is
- * lost on restart, and a second instance would hold a second copy of the token set (which breaks
- * it): production needs a shared store.
- */
 /** What every store of this package takes: how much it keeps of what grows with use. */
 export interface ConnectionStoreLimits {
   /** Started round trips kept at most (the oldest are dropped past this); default 10,000. */
@@ -343,6 +338,11 @@ export interface ConnectionStoreLimits {
 /** Options of {@link createMemoryConnectionStore}. */
 export type MemoryConnectionStoreOptions = ConnectionStoreLimits;
 
+/**
+ * A store in this process's memory: for tests, the demo and single-instance development. State is
+ * lost on restart, and a second instance would hold a second copy of the token set (which breaks
+ * it): production needs a shared store.
+ */
 export function createMemoryConnectionStore(options: MemoryConnectionStoreOptions = {}): ConnectionStore {
   // Round trips that are never finished would pile up: the oldest are dropped past this many.
   const maxSessions = options.maxConnectSessions ?? 10_000;
