@@ -4,6 +4,7 @@ import {
   RETURN_INTEGRATION_PARAM,
   RETURN_PARAM,
   RETURN_POPUP_PARAM,
+  RETURN_RECONNECT_VALUE,
   type ErrorCode,
 } from '../contract';
 
@@ -91,6 +92,26 @@ export function returnToFor(url: string | URL, marker: { baseUrl: string; popup:
   parsed.searchParams.set(RETURN_INTEGRATION_PARAM, marker.baseUrl);
   if (marker.popup) parsed.searchParams.set(RETURN_POPUP_PARAM, '1');
   return parsed.href;
+}
+
+/**
+ * A link that asks a person to reconnect one integration: `pageUrl` (the host's page with the
+ * card) with `?xero=reconnect&xeroIntegration=<integration>`, its own query and hash kept. What a
+ * backend puts in a connection event's `reconnectUrl`.
+ */
+export function withReconnectRequest(pageUrl: string | URL, integration: string): string {
+  const parsed = new URL(withoutConnectReturn(pageUrl));
+  parsed.searchParams.set(RETURN_PARAM, RETURN_RECONNECT_VALUE);
+  parsed.searchParams.set(RETURN_INTEGRATION_PARAM, integration);
+  return parsed.href;
+}
+
+/** The integration a reconnect link names (see {@link withReconnectRequest}), or `null` when the URL is not one. */
+export function readReconnectRequest(url: string | URL): { integration: string | null } | null {
+  const params = toUrl(url).searchParams;
+  if (params.get(RETURN_PARAM) !== RETURN_RECONNECT_VALUE) return null;
+  const integration = params.get(RETURN_INTEGRATION_PARAM);
+  return { integration: integration === null || integration === '' ? null : integration };
 }
 
 /** `returnTo` with the outcome added the way a backend's `GET /callback` redirect adds it. */

@@ -43,6 +43,8 @@ export {
 export {
   outcomeForCode,
   readConnectReturn,
+  readReconnectRequest,
+  withReconnectRequest,
   returnToFor,
   withConnectOutcome,
   withoutConnectReturn,

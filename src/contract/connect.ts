@@ -67,6 +67,13 @@ export type ChooseOrganisationRequest = z.infer<typeof chooseOrganisationRequest
 /** The query parameter the backend adds to `returnTo` after the round trip. */
 export const RETURN_PARAM = 'xero';
 
+/**
+ * {@link RETURN_PARAM}'s value on a link that asks a person to reconnect an integration (a
+ * connection event's `reconnectUrl`): `?xero=reconnect&xeroIntegration=…`. The page brings that
+ * integration's card into view with Reconnect focused; it never starts a round trip by itself.
+ */
+export const RETURN_RECONNECT_VALUE = 'reconnect';
+
 /** The query parameter carrying the error code when {@link RETURN_PARAM} is `error`. */
 export const RETURN_CODE_PARAM = 'code';
 

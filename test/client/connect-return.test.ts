@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 
-import { readConnectReturn, returnToFor, withConnectOutcome, withoutConnectReturn } from '../../src/client';
+import { readConnectReturn, readReconnectRequest, returnToFor, withConnectOutcome, withoutConnectReturn, withReconnectRequest } from '../../src/client';
 
 // The browser's half of the return from Xero, as plain URL work (runs in Node).
 
@@ -71,5 +71,23 @@ describe('returnToFor and withConnectOutcome', () => {
       expect(readConnectReturn(back)).toEqual({ outcome, integration: BILLING, popup: false });
       expect(withoutConnectReturn(back)).toBe(`${PAGE}?tab=billing`);
     }
+  });
+});
+
+describe('withReconnectRequest and readReconnectRequest', () => {
+  test('make and read a link asking to reconnect one integration, keeping the page’s own query and hash', () => {
+    const link = withReconnectRequest('https://portal.example/settings/integrations?tab=xero#billing', '/api/integrations/xero-billing');
+    expect(link).toBe('https://portal.example/settings/integrations?tab=xero&xero=reconnect&xeroIntegration=%2Fapi%2Fintegrations%2Fxero-billing#billing');
+    expect(readReconnectRequest(link)).toEqual({ integration: '/api/integrations/xero-billing' });
+    expect(readConnectReturn(link)).toBeNull();
+    expect(withoutConnectReturn(link)).toBe('https://portal.example/settings/integrations?tab=xero#billing');
+  });
+
+  test('replace an earlier return’s parameters, and read nothing from a URL that is not a reconnect link', () => {
+    const link = withReconnectRequest('https://portal.example/p?xero=error&code=INTERNAL&xeroIntegration=%2Fold', '/api/x');
+    expect(readReconnectRequest(link)).toEqual({ integration: '/api/x' });
+    expect(new URL(link).searchParams.getAll('xero')).toEqual(['reconnect']);
+    expect(readReconnectRequest('https://portal.example/p?xero=connected')).toBeNull();
+    expect(readReconnectRequest('https://portal.example/p?xero=reconnect')).toEqual({ integration: null });
   });
 });
