@@ -1,8 +1,8 @@
 import { ERROR_CODE_INFO, type Connection, type ConnectRequest, type ConnectResponse, type DisconnectResponse, type ErrorCode, type RouteLabel } from '../contract';
-import { SERVER_PENDING, actionRegistryFor, refreshIntegration, type HoldPending, type PendingActions } from './action-registry';
+import { SERVER_PENDING, actionRegistryFor, refreshIntegration, type ActionRegistry, type HoldPending, type PendingActions } from './action-registry';
 import { backendClockOffset } from './backend-clock';
 import { MESSAGE_SOURCE } from './connect-messages';
-import { readConnectReturn, returnToFor, withoutConnectReturn, type ConnectOutcome } from './connect-return';
+import { readConnectReturn, readReconnectRequest, returnToFor, withoutConnectReturn, type ConnectOutcome } from './connect-return';
 import { rememberConnectSession } from './connect-sessions';
 import { createConnectionSource, type ConnectionRead, type ConnectionSource } from './connection-source';
 import type {
@@ -77,6 +77,14 @@ export interface XeroConnectionSnapshot {
   readonly isChoosingOrganisation: boolean;
   /** How the last round trip through Xero ended, shared by every controller of the integration; `null` when none. */
   readonly returnOutcome: ConnectOutcome | null;
+  /**
+   * Set when the page was opened from a reconnect link naming this integration
+   * (`?xero=reconnect&xeroIntegration=…`, see `withReconnectRequest`): the same object for every
+   * controller of the integration, so a UI can act on it once. Read once per page, like the return
+   * from Xero; `null` when there is none, after `dismissReturnOutcome()`, and once an action starts.
+   * Nothing starts by itself: the person chooses.
+   */
+  readonly reconnectRequest: { readonly integration: string | null } | null;
 }
 
 /**
@@ -117,11 +125,29 @@ export interface XeroConnectionController {
   refresh(): Promise<void>;
   /** Records a UI event the controller cannot see itself (a confirm dialog opening or being cancelled). */
   track(event: { type: 'disconnect_requested' } | { type: 'disconnect_cancelled' }): void;
-  /** Forgets `returnOutcome`. */
+  /** Forgets `returnOutcome` and `reconnectRequest`. */
   dismissReturnOutcome(): void;
 }
 
 type FailureEvent = 'connect_failed' | 'disconnect_failed' | 'reconnect_failed' | 'verify_failed' | 'choose_organisation_failed';
+
+type ReconnectRequest = NonNullable<XeroConnectionSnapshot['reconnectRequest']>;
+
+// The reconnect link's request, shared per integration like the outcome, with its own listeners.
+interface RequestSlot {
+  request: ReconnectRequest | null;
+  readonly listeners: Set<() => void>;
+}
+const requestSlots = /* @__PURE__ */ new WeakMap<ActionRegistry, RequestSlot>();
+
+function requestSlotFor(registry: ActionRegistry): RequestSlot {
+  let slot = requestSlots.get(registry);
+  if (!slot) {
+    slot = { request: null, listeners: new Set() };
+    requestSlots.set(registry, slot);
+  }
+  return slot;
+}
 
 // One default source per client, so plain pages with several controllers of one client share a read.
 const defaultSources = /* @__PURE__ */ new WeakMap<XeroConnectionClient, ConnectionSource>();
@@ -212,6 +238,17 @@ export function controllerOver(source: ConnectionSource, initial: XeroConnection
   const { client } = initial;
   const baseUrl = client.baseUrl;
   const registry = actionRegistryFor(source.scope, baseUrl);
+  const requestSlot = requestSlotFor(registry);
+  const setRequest = (request: ReconnectRequest | null) => {
+    if (requestSlot.request === request) return;
+    requestSlot.request = request;
+    requestSlot.listeners.forEach((listener) => listener());
+  };
+  // What every action does first: the outcome and the link's request were said about before it.
+  const forgetOutcome = () => {
+    registry.setOutcome(null);
+    setRequest(null);
+  };
   let options: Omit<XeroConnectionControllerOptions, 'client' | 'source'> = initial;
   const listeners = new Set<() => void>();
   let stopRunning: (() => void) | null = null;
@@ -238,15 +275,15 @@ export function controllerOver(source: ConnectionSource, initial: XeroConnection
 
   // A snapshot is rebuilt only when one of its inputs changed, so `getSnapshot()` keeps returning
   // the same object (useSyncExternalStore requires it). The server's has its own slot.
-  type Inputs = [ConnectionRead, PendingActions, ConnectOutcome | null, number, number];
-  function memoized(): (pending: PendingActions, outcome: ConnectOutcome | null) => XeroConnectionSnapshot {
+  type Inputs = [ConnectionRead, PendingActions, ConnectOutcome | null, number, number, ReconnectRequest | null];
+  function memoized(): (pending: PendingActions, outcome: ConnectOutcome | null, request: ReconnectRequest | null) => XeroConnectionSnapshot {
     let last: { inputs: Inputs; snapshot: XeroConnectionSnapshot } | null = null;
-    return (pending, outcome) => {
+    return (pending, outcome, request) => {
       const read = source.read();
       // The moment the answer arrived is "now" for the expiry estimate, renewed by every read. On
       // the backend's clock, which wrote the connection's dates: the browser's may be months off.
       const offset = read.updatedAt === 0 ? 0 : backendClockOffset(client);
-      const inputs: Inputs = [read, pending, outcome, options.expiringWithinDays ?? DEFAULT_EXPIRING_WITHIN_DAYS, offset];
+      const inputs: Inputs = [read, pending, outcome, options.expiringWithinDays ?? DEFAULT_EXPIRING_WITHIN_DAYS, offset, request];
       if (last && inputs.every((input, index) => input === last?.inputs[index])) return last.snapshot;
       const updatedAt = read.updatedAt === 0 ? 0 : read.updatedAt + offset;
       const snapshot: XeroConnectionSnapshot = {
@@ -266,6 +303,7 @@ export function controllerOver(source: ConnectionSource, initial: XeroConnection
         isVerifying: pending.verify,
         isChoosingOrganisation: pending.chooseOrganisation,
         returnOutcome: outcome,
+        reconnectRequest: request,
       };
       last = { inputs, snapshot };
       return snapshot;
@@ -273,7 +311,7 @@ export function controllerOver(source: ConnectionSource, initial: XeroConnection
   }
   const clientSnapshot = memoized();
   const serverSnapshot = memoized();
-  const getSnapshot = () => clientSnapshot(registry.pending(), registry.outcome());
+  const getSnapshot = () => clientSnapshot(registry.pending(), registry.outcome(), requestSlot.request);
 
   // ---- What this controller reports as it watches -----------------------------------------------
 
@@ -359,6 +397,16 @@ export function controllerOver(source: ConnectionSource, initial: XeroConnection
   function takeConnectReturn(): void {
     if (typeof window === 'undefined') return;
     const href = window.location.href;
+    // A reconnect link (an email's, a webhook's) is taken the same way: once per page, by a
+    // controller of the integration it names. It only says so; the person starts the round trip.
+    const request = readReconnectRequest(href);
+    if (request && (request.integration === null || request.integration === baseUrl)) {
+      window.history.replaceState(window.history.state, '', withoutConnectReturn(href));
+      setRequest(request);
+      // The status may have been cached (or rendered on the server) before the email was sent.
+      void reread();
+      return;
+    }
     const found = readConnectReturn(href);
     if (!found || (found.integration !== null && found.integration !== baseUrl)) return;
     // Every other parameter, their order and the hash stay; routers' history.state too.
@@ -468,6 +516,7 @@ export function controllerOver(source: ConnectionSource, initial: XeroConnection
   function start(): () => void {
     const stopSource = source.subscribe(changed);
     const stopRegistry = registry.subscribe(changed);
+    requestSlot.listeners.add(changed);
     report();
     takeConnectReturn();
     // Another tab connected or disconnected this integration: read it again now.
@@ -477,6 +526,7 @@ export function controllerOver(source: ConnectionSource, initial: XeroConnection
     return () => {
       stopSource();
       stopRegistry();
+      requestSlot.listeners.delete(changed);
       stopTabs();
       // A pop-up watched by this controller stops being watched when it stops (and its action ends).
       stopPopupWatch?.();
@@ -486,7 +536,7 @@ export function controllerOver(source: ConnectionSource, initial: XeroConnection
 
   return {
     getSnapshot,
-    getServerSnapshot: () => serverSnapshot(SERVER_PENDING, null),
+    getServerSnapshot: () => serverSnapshot(SERVER_PENDING, null, null),
     subscribe(listener) {
       listeners.add(listener);
       if (listeners.size === 1) stopRunning = start();
@@ -503,7 +553,7 @@ export function controllerOver(source: ConnectionSource, initial: XeroConnection
     },
     connect: (connectOptions) =>
       registry.run('connect', async (hold) => {
-        registry.setOutcome(null);
+        forgetOutcome();
         // Before any await: a pop-up opened after one is blocked.
         const popup = openPopupIfWanted();
         if (stoppedByBlockedPopup(popup)) return null;
@@ -516,7 +566,7 @@ export function controllerOver(source: ConnectionSource, initial: XeroConnection
       }).promise,
     disconnect: () =>
       registry.run('disconnect', async () => {
-        registry.setOutcome(null);
+        forgetOutcome();
         emit({ type: 'disconnect_confirmed' });
         try {
           return await performDisconnect();
@@ -526,7 +576,7 @@ export function controllerOver(source: ConnectionSource, initial: XeroConnection
       }).promise,
     reconnect: (connectOptions) =>
       registry.run('reconnect', async (hold) => {
-        registry.setOutcome(null);
+        forgetOutcome();
         const popup = openPopupIfWanted();
         // Stop before the DELETE: disconnecting and then going nowhere would leave less than before.
         if (stoppedByBlockedPopup(popup)) return null;
@@ -553,7 +603,7 @@ export function controllerOver(source: ConnectionSource, initial: XeroConnection
       }).promise,
     verify: () =>
       registry.run('verify', async () => {
-        registry.setOutcome(null);
+        forgetOutcome();
         emit({ type: 'verify_started' });
         let verified: Connection;
         try {
@@ -575,7 +625,7 @@ export function controllerOver(source: ConnectionSource, initial: XeroConnection
       }).promise,
     chooseOrganisation: (tenantId) =>
       registry.run('chooseOrganisation', async () => {
-        registry.setOutcome(null);
+        forgetOutcome();
         let chosen: Connection;
         try {
           chosen = await client.chooseOrganisation({ tenantId });
@@ -590,6 +640,6 @@ export function controllerOver(source: ConnectionSource, initial: XeroConnection
     // What a host calls after meeting a problem: read now, restarting a read in flight, tell the tabs.
     refresh: () => refreshIntegration(registry, baseUrl, () => source.invalidate(true)),
     track: emit,
-    dismissReturnOutcome: () => registry.setOutcome(null),
+    dismissReturnOutcome: forgetOutcome,
   };
 }

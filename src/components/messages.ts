@@ -124,6 +124,15 @@ export interface XeroConnectionMessages {
   /** Any other failure; `{reason}` is one of the `reason.*` sentences. */
   'outcome.failed': Message<{ reason: string }>;
 
+  /**
+   * The page was opened from a reconnect link (the portal's email or webhook, with the event's
+   * `reconnectUrl`) and the connection still needs someone: said first in the status, beside the
+   * focused Reconnect (or Connect) button.
+   */
+  'reconnectLink.requested': Message<{ title: string }>;
+  /** The same link, but the connection works again by the time the page opened (someone fixed it already). */
+  'reconnectLink.nothingToDo': Message<{ title: string }>;
+
   /** For people who may not change the connection (`canManage={false}`). */
   'admin.contactLabel': Message;
   /** Subject of the e-mail the administrator link starts. */
@@ -268,6 +277,9 @@ export const defaultMessages: XeroConnectionMessages = {
   'outcome.connectionLimit':
     "Xero didn't allow the connection: this app has reached its limit of connected organisations. Disconnect one you no longer use, or contact support.",
   'outcome.failed': "Connecting to Xero didn't finish: {reason} Nothing changed. Try again.",
+
+  'reconnectLink.requested': 'You followed a link asking you to reconnect {title}.',
+  'reconnectLink.nothingToDo': 'You followed a link asking you to reconnect {title}. It is connected now: there is nothing to do.',
 
   'admin.contactLabel': 'Your administrator:',
   'admin.emailSubject': 'Please reconnect {title} to Xero',

@@ -112,7 +112,17 @@ export interface UseXeroConnectionResult {
    * another action starts. Never set during a server render.
    */
   returnOutcome: ConnectOutcome | null;
-  /** Forgets `returnOutcome` (for a "dismiss" button). */
+  /**
+   * Set when the page was opened from a reconnect link naming this integration (an email's or a
+   * webhook's `reconnectUrl`: `?xero=reconnect&xeroIntegration=<baseUrl>`, see
+   * `withReconnectRequest`). Read once per page by the first hook of the integration to mount,
+   * which removes the parameters like the return from Xero's; the same object on every hook of the
+   * integration, so a UI can act on it once (the card scrolls into view, focuses Reconnect and says
+   * why). Nothing starts by itself. `null` when there is none, after `dismissReturnOutcome()`, once
+   * another action starts, and during a server render.
+   */
+  reconnectRequest: { readonly integration: string | null } | null;
+  /** Forgets `returnOutcome` and `reconnectRequest` (for a "dismiss" button). */
   dismissReturnOutcome: () => void;
   /** The `canManage` option, default `true`: whether to offer this person the actions. */
   canManage: boolean;

@@ -13,9 +13,9 @@ export interface StatusSentence {
    * `status-text`: the status itself; `keep-alive`: the backend keeps the connection active;
    * `keep-alive-failing`: its automatic refresh fails; `expiry`: when it expires; `notice`: the
    * outcome of a disconnect; `hint`: what to do next; `outcome`: how the round trip through Xero
-   * (or choosing the organisation) ended.
+   * (or choosing the organisation) ended; `reconnect-link`: the page was opened from a reconnect link.
    */
-  kind: 'status-text' | 'keep-alive' | 'keep-alive-failing' | 'expiry' | 'notice' | 'hint' | 'outcome';
+  kind: 'status-text' | 'keep-alive' | 'keep-alive-failing' | 'expiry' | 'notice' | 'hint' | 'outcome' | 'reconnect-link';
   text: string;
 }
 

@@ -6,10 +6,11 @@ import { useXeroConnection } from '../../react/use-xero-connection';
 import { describeErrorReason } from '../internal/describe-error-reason';
 import { useDisconnectStep } from '../internal/use-disconnect-step';
 import { useFocusFallback } from '../internal/use-focus-fallback';
+import { reconnectLinkSentence, useReconnectLink } from '../internal/use-reconnect-link';
 import { formatMessage } from '../messages';
 import type { ResolvedBaseProps } from '../xero-connection-base-props';
 import { describeOutcome } from './describe-outcome';
-import { describeState } from './describe-state';
+import { describeState, type StatusSentence } from './describe-state';
 import { formatList } from './format-list';
 import { inRun, type InRun } from '../internal/use-status-run';
 import type { CardFailure, XeroConnectionCardContextValue } from './xero-connection-card-context';
@@ -76,7 +77,13 @@ export function useCardModel(
   if (outcomeText === null && showsChosen) {
     outcomeText = formatMessage(messages, 'outcome.connected', { organisation: state.tenant.tenantName, title });
   }
-  const sentences = outcomeText === null ? description.sentences : [...description.sentences, { kind: 'outcome' as const, text: outcomeText }];
+  const linkText = reconnectLinkSentence(xero, messages, title);
+  // Why the page was opened (a reconnect link) comes first, then the status, then how a round trip ended.
+  const sentences: StatusSentence[] = [
+    ...(linkText === null ? [] : [{ kind: 'reconnect-link' as const, text: linkText }]),
+    ...description.sentences,
+    ...(outcomeText === null ? [] : [{ kind: 'outcome' as const, text: outcomeText }]),
+  ];
 
   /* ---- focus --------------------------------------------------------------------------------- */
 
@@ -89,6 +96,9 @@ export function useCardModel(
   // A button that goes away with its state ("Try again" → loading, "Check connection" →
   // connected): back to the card's heading.
   const handleFocus = useFocusFallback(headingElementRef, step.pendingFocusRef, onFocus);
+
+  // Opened from a reconnect link: into view, focus on Reconnect (or what the state offers instead).
+  useReconnectLink(xero, headingElementRef, 'xero-connection-card-action');
 
   // "Use this organisation" without a choice: into the group, whose radios now carry the reason.
   useEffect(() => {

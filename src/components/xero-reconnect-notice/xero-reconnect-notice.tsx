@@ -21,6 +21,7 @@ import { splitHookOptions } from '../internal/split-hook-options';
 import { styledHook } from '../internal/style-hooks';
 import { useDisconnectStep } from '../internal/use-disconnect-step';
 import { useFocusFallback } from '../internal/use-focus-fallback';
+import { reconnectLinkSentence, useReconnectLink } from '../internal/use-reconnect-link';
 import { formatMessage, type XeroConnectionMessages } from '../messages';
 import { useBaseProps, type CardHeadingLevel, type XeroConnectionBaseProps } from '../xero-connection-base-props';
 import { CardAdminNotice } from '../xero-connection-card/card-admin-notice';
@@ -224,7 +225,9 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
   let view: NoticeView | null = null;
   if (recovery.phase === 'reconnected' && !broken) view = 'reconnected';
   else if (disconnectedNotice !== null && state.status === 'disconnected') view = 'disconnected';
-  else if (recovery.phase === 'offered' || needsReconnect || (recovery.phase === 'started' && pending)) view = 'needs_reconnect';
+  // Opened from a reconnect link while the connection needs someone: the recovery, as for a problem.
+  else if (recovery.phase === 'offered' || needsReconnect || (connection.reconnectRequest !== null && broken) || (recovery.phase === 'started' && pending))
+    view = 'needs_reconnect';
   else if (classified?.kind === 'retry_later') view = 'retry_later';
   // Never connected, or disconnected elsewhere: there is nothing to reconnect, only to connect.
   if (view === 'needs_reconnect' && state.status === 'disconnected' && !pending && recovery.phase === 'idle') view = 'not_connected';
@@ -234,6 +237,9 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
   useEffect(() => {
     if (announce > 0) titleRef.current?.focus();
   }, [announce]);
+
+  // Opened from a reconnect link: into view, focus on its button (the card does the same; the first takes it).
+  useReconnectLink(connection, titleRef, 'xero-reconnect-notice-action');
 
   // A button that goes away with its step: back to the title.
   const handleFocus = useFocusFallback(titleRef, step.pendingFocusRef, onFocus);
@@ -298,6 +304,10 @@ export const XeroReconnectNotice = /* @__PURE__ */ forwardRef<HTMLElement, XeroR
       break;
     }
   }
+
+  // Why the page was opened, first; said only where the notice offers the recovery.
+  const linkText = view === 'needs_reconnect' || view === 'not_connected' ? reconnectLinkSentence(connection, messages, title) : null;
+  if (linkText !== null) sentences = [{ kind: 'reconnect-link', text: linkText }, ...sentences];
 
   /* ---- buttons ---------------------------------------------------------------------------------- */
 
