@@ -5,6 +5,7 @@ import {
   type IdempotencyRecord,
   type PendingIdempotencyRecord,
 } from '../contract/idempotency';
+import { connectionEventsFor, type ConnectionEvent } from './connection-events';
 
 /**
  * The key of one stored connection: one Xero connection per integration (its `integrationKey`,
@@ -246,6 +247,21 @@ export interface ConnectionStore {
    */
   listDueConnections?(query: DueConnectionQuery): Promise<DueConnection[]>;
   /**
+   * Optional, with {@link ConnectionStore.markConnectionEventDelivered} and
+   * {@link ConnectionStore.recordConnectionEventFailure} (all three or none): the outbox of
+   * connection events. Every store of this package records the events of a write
+   * (`connectionEventsFor`) in the same write as the change (one transaction in SQLite and
+   * PostgreSQL), and these hand them out: at most `limit` undelivered, not dead-lettered events of
+   * `integrationKey` whose next attempt is due at `now`, oldest first, each leased until
+   * `leaseUntil` (another claim skips it until then; in PostgreSQL `FOR UPDATE SKIP LOCKED`, so two
+   * instances never claim the same event). Without them, `deliverConnectionEvents` refuses.
+   */
+  claimConnectionEvents?(query: ConnectionEventClaim): Promise<ClaimedConnectionEvent[]>;
+  /** Marks a claimed event delivered: it is never handed out again. */
+  markConnectionEventDelivered?(id: string, at: string): Promise<void>;
+  /** Records a failed delivery: one more attempt, the next at `nextAttemptAt`, or dead-lettered when that is `null`. */
+  recordConnectionEventFailure?(id: string, failure: ConnectionEventFailure): Promise<void>;
+  /**
    * Optional, with {@link ConnectionStore.completeIdempotencyKey} and
    * {@link ConnectionStore.releaseIdempotencyKey} (all three or the handler uses none): the
    * records behind the contract's `Idempotency-Key` rule (see `answerIdempotently` in the
@@ -266,6 +282,45 @@ export interface ConnectionStore {
   completeIdempotencyKey?(id: IdempotencyKeyId, record: CompletedIdempotencyRecord): Promise<void>;
   /** Removes the record of `id`: its answer is not kept (see {@link ConnectionStore.claimIdempotencyKey}). */
   releaseIdempotencyKey?(id: IdempotencyKeyId): Promise<void>;
+}
+
+/** What {@link ConnectionStore.claimConnectionEvents} is asked for. */
+export interface ConnectionEventClaim {
+  /** Only this integration's events. */
+  integrationKey: string;
+  /** Events whose next attempt is at or before this (ISO 8601) are due. */
+  now: string;
+  /** The claimed events are not handed out again before this (ISO 8601), unless marked. */
+  leaseUntil: string;
+  /** At most this many. */
+  limit: number;
+}
+
+/** An event handed out by {@link ConnectionStore.claimConnectionEvents}, with its delivery so far. */
+export interface ClaimedConnectionEvent {
+  event: ConnectionEvent;
+  /** Failed deliveries so far. */
+  attempts: number;
+}
+
+/** What {@link ConnectionStore.recordConnectionEventFailure} records. */
+export interface ConnectionEventFailure {
+  /** When the delivery failed (ISO 8601). */
+  at: string;
+  /** What failed: the error's name and message (never sent anywhere). */
+  error: string;
+  /** When to try again (ISO 8601), or `null` to dead-letter the event (never tried again). */
+  nextAttemptAt: string | null;
+}
+
+/** One event in the memory store's outbox. */
+interface MemoryOutboxEntry {
+  event: ConnectionEvent;
+  attempts: number;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  deadAt: string | null;
+  lastError: string | null;
 }
 
 /** The text an idempotency record is filed under: every part of its id, unambiguously. */
@@ -349,6 +404,8 @@ export function createMemoryConnectionStore(options: MemoryConnectionStoreOption
   const connections = new Map<string, { key: ConnectionKey; connection: StoredConnection }>();
   const sessions = new Map<string, ConnectSession>();
   const idempotency = createMemoryIdempotencyRecords(options.maxIdempotencyRecords ?? 10_000);
+  const outbox: MemoryOutboxEntry[] = [];
+  const outboxEntry = (id: string) => outbox.find((entry) => entry.event.id === id);
   return {
     claimIdempotencyKey: (id, pending) => idempotency.slot(idempotencyScope(id)).claim(pending),
     completeIdempotencyKey: (id, record) => idempotency.slot(idempotencyScope(id)).complete(record),
@@ -358,7 +415,35 @@ export function createMemoryConnectionStore(options: MemoryConnectionStoreOption
       return found === undefined ? null : structuredClone(found.connection);
     },
     async putConnection(key, connection) {
+      // The change and its events in one synchronous step: nothing can run between them.
+      const before = connections.get(storageKey(key))?.connection ?? null;
+      const events = connectionEventsFor(key, before, connection, new Date());
       connections.set(storageKey(key), { key: { integrationKey: key.integrationKey, accountId: key.accountId }, connection: structuredClone(connection) });
+      for (const event of events) outbox.push({ event, attempts: 0, nextAttemptAt: null, deliveredAt: null, deadAt: null, lastError: null });
+    },
+    async claimConnectionEvents({ integrationKey, now, leaseUntil, limit }) {
+      const claimed: ClaimedConnectionEvent[] = [];
+      for (const entry of outbox) {
+        if (claimed.length >= limit) break;
+        if (entry.event.integrationKey !== integrationKey || entry.deliveredAt !== null || entry.deadAt !== null) continue;
+        if (entry.nextAttemptAt !== null && entry.nextAttemptAt > now) continue;
+        entry.nextAttemptAt = leaseUntil;
+        claimed.push({ event: structuredClone(entry.event), attempts: entry.attempts });
+      }
+      return claimed;
+    },
+    async markConnectionEventDelivered(id) {
+      // Delivered events leave memory (the outbox stays bounded by what is undelivered).
+      const index = outbox.findIndex((entry) => entry.event.id === id);
+      if (index !== -1) outbox.splice(index, 1);
+    },
+    async recordConnectionEventFailure(id, failure) {
+      const entry = outboxEntry(id);
+      if (entry === undefined) return;
+      entry.attempts += 1;
+      entry.lastError = failure.error;
+      entry.nextAttemptAt = failure.nextAttemptAt;
+      if (failure.nextAttemptAt === null) entry.deadAt = failure.at;
     },
     async listDueConnections({ integrationKey, issuedBefore, after, limit }) {
       const before = Date.parse(issuedBefore);

@@ -19,6 +19,9 @@ export {
   type ConnectSessionLimits,
   type PendingConnectSessions,
   type StartConnectSessionResult,
+  type ClaimedConnectionEvent,
+  type ConnectionEventClaim,
+  type ConnectionEventFailure,
   type DueConnection,
   type DueConnectionQuery,
   type DueConnectionCursor,
@@ -30,6 +33,12 @@ export {
   type StoredOrganisationChoice,
   type StoredTokens,
 } from './connection-store';
+export {
+  CONNECTION_EVENTS_NEEDING_A_PERSON,
+  connectionEventsFor,
+  type ConnectionEvent,
+  type ConnectionEventType,
+} from './connection-events';
 export {
   KEEP_ALIVE_DEFAULT_OLDER_THAN_DAYS,
   KEEP_ALIVE_SAFETY_MARGIN_DAYS,

@@ -16,7 +16,11 @@ import {
   type IdempotencyKeyId,
   type StartConnectSessionResult,
   type StoredConnection,
+  type ClaimedConnectionEvent,
+  type ConnectionEventClaim,
+  type ConnectionEventFailure,
 } from './connection-store';
+import { connectionEventsFor, type ConnectionEvent } from './connection-events';
 import {
   connectionColumnsAad,
   openTokens,
@@ -129,6 +133,12 @@ export interface PostgresConnectionStore extends ConnectionStore {
    * is left to re-encrypt before removing the old key.
    */
   reencrypt(): Promise<ReencryptSummary>;
+  /** See {@link ConnectionStore.claimConnectionEvents}: one `UPDATE` over a `FOR UPDATE SKIP LOCKED` selection. */
+  claimConnectionEvents(query: ConnectionEventClaim): Promise<ClaimedConnectionEvent[]>;
+  /** See {@link ConnectionStore.markConnectionEventDelivered}. */
+  markConnectionEventDelivered(id: string, at: string): Promise<void>;
+  /** See {@link ConnectionStore.recordConnectionEventFailure}. */
+  recordConnectionEventFailure(id: string, failure: ConnectionEventFailure): Promise<void>;
   /** See {@link ConnectionStore.startConnectSession}: in one transaction, under a per-account advisory lock. */
   startConnectSession(session: ConnectSession, limits: ConnectSessionLimits): Promise<StartConnectSessionResult>;
   /** Ends the pool when the store made it (from `connectionString`); a host's `pool` is left open. */
@@ -136,7 +146,7 @@ export interface PostgresConnectionStore extends ConnectionStore {
 }
 
 /** The schema version this code writes. A newer database is refused rather than misread. */
-export const POSTGRES_SCHEMA_VERSION = 5;
+export const POSTGRES_SCHEMA_VERSION = 6;
 
 // Marks this package's advisory locks in pg_locks (classid): 'xero' in ASCII. The objid is a hash
 // of what is locked; two-key locks never collide with one-key (bigint) locks other code may take.
@@ -151,6 +161,7 @@ interface Tables {
   connections: string;
   sessions: string;
   idempotency: string;
+  events: string;
   migrations: string;
   /** What lock ids are derived from, so stores in different schemas lock apart. */
   namespace: string;
@@ -165,6 +176,7 @@ function tablesFor(schema: string | undefined): Tables {
     connections: qualify('xero_connections'),
     sessions: qualify('xero_connect_sessions'),
     idempotency: qualify('xero_idempotency_records'),
+    events: qualify('xero_connection_events'),
     migrations: qualify('xero_connection_migrations'),
     namespace: schema ?? '',
   };
@@ -256,6 +268,30 @@ const migrations = (t: Tables): readonly { version: number; sql: string }[] => [
       ALTER TABLE ${t.connections}
         ADD COLUMN previous_refresh_token text,
         ADD COLUMN previous_refresh_token_spent_at text;
+    `,
+  },
+  {
+    // The outbox of connection events (connection-events.ts): inserted in the same transaction as
+    // the connection's change, handed out by claimConnectionEvents (FOR UPDATE SKIP LOCKED, then a
+    // lease in next_attempt_at, so two instances never deliver one event). NULL: due now. Times
+    // are toISOString() text, as the handler's clock writes them.
+    version: 6,
+    sql: `
+      CREATE TABLE ${t.events} (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        integration_key text NOT NULL,
+        account_id text NOT NULL,
+        -- the ConnectionEvent: never a token
+        data jsonb NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at text,
+        delivered_at text,
+        dead_at text,
+        last_error text
+      );
+      CREATE INDEX xero_connection_events_pending ON ${t.events} (integration_key, seq)
+        WHERE delivered_at IS NULL AND dead_at IS NULL;
     `,
   },
 ];
@@ -396,6 +432,26 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
     return lock !== undefined && !lock.released ? lock.client : pool;
   };
 
+  // A transaction on the lock's connection when a lock is held (see db()), else on a pooled one.
+  async function inTransaction(work: (client: PostgresPool | PostgresPoolClient) => Promise<void>): Promise<void> {
+    const lock = held.getStore();
+    const borrowed = lock !== undefined && !lock.released ? null : await pool.connect();
+    const client = borrowed ?? (lock as HeldLock).client;
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await work(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+      throw error;
+    } finally {
+      borrowed?.release(broken);
+    }
+  }
+
   async function withConnectionLock<T>(key: ConnectionKey, task: () => Promise<T>): Promise<T> {
     const objectId = lockObjectId([t.namespace, key.integrationKey, key.accountId]);
     const outer = held.getStore();
@@ -511,7 +567,15 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
     async putConnection(key, connection) {
       const { tokens, ...rest } = connection;
       const sealed = sealTokens(cipher, key, tokens);
-      await db().query(
+      await inTransaction(async (client) => {
+      // The row before, locked until the commit: a concurrent write waits, then sees this one.
+      const found = await client.query(`SELECT data::text AS data FROM ${t.connections} WHERE integration_key = $1 AND account_id = $2 FOR UPDATE`, [
+        key.integrationKey,
+        key.accountId,
+      ]);
+      const previous = found.rows[0] as { data: string } | undefined;
+      const before = previous === undefined ? null : (JSON.parse(previous.data) as StoredConnection);
+      await client.query(
         `INSERT INTO ${t.connections} (integration_key, account_id, data, access_token, access_token_expires_at, refresh_token,
            previous_refresh_token, previous_refresh_token_spent_at, updated_at)
          VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, now())
@@ -529,6 +593,41 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
           sealed.previous_refresh_token,
           sealed.previous_refresh_token_spent_at,
         ],
+      );
+      for (const event of connectionEventsFor(key, before, connection, new Date())) {
+        await client.query(`INSERT INTO ${t.events} (id, integration_key, account_id, data) VALUES ($1, $2, $3, $4::jsonb)`, [
+          event.id,
+          event.integrationKey,
+          event.accountId,
+          JSON.stringify(event),
+        ]);
+      }
+      });
+    },
+    async claimConnectionEvents({ integrationKey, now, leaseUntil, limit }) {
+      // Rows another instance is claiming are skipped, not waited for; the lease keeps them from
+      // the next claim until delivered or failed.
+      const { rows } = await db().query(
+        `UPDATE ${t.events} SET next_attempt_at = $3
+          WHERE seq IN (SELECT seq FROM ${t.events}
+                         WHERE integration_key = $1 AND delivered_at IS NULL AND dead_at IS NULL
+                           AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
+                         ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED)
+          RETURNING seq, data::text AS data, attempts`,
+        [integrationKey, now, leaseUntil, limit],
+      );
+      return (rows as { seq: string; data: string; attempts: number }[])
+        .sort((a, b) => Number(a.seq) - Number(b.seq))
+        .map((row) => ({ event: JSON.parse(row.data) as ConnectionEvent, attempts: row.attempts }));
+    },
+    async markConnectionEventDelivered(id, at) {
+      await db().query(`UPDATE ${t.events} SET delivered_at = $2 WHERE id = $1`, [id, at]);
+    },
+    async recordConnectionEventFailure(id, failure) {
+      await db().query(
+        `UPDATE ${t.events} SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3,
+           dead_at = CASE WHEN $3::text IS NULL THEN $4 ELSE NULL END WHERE id = $1`,
+        [id, failure.error, failure.nextAttemptAt, failure.at],
       );
     },
     async listDueConnections({ integrationKey, issuedBefore, after, limit }) {

@@ -13,7 +13,11 @@ import {
   type IdempotencyKeyId,
   type StartConnectSessionResult,
   type StoredConnection,
+  type ClaimedConnectionEvent,
+  type ConnectionEventClaim,
+  type ConnectionEventFailure,
 } from './connection-store';
+import { connectionEventsFor, type ConnectionEvent } from './connection-events';
 import {
   connectionColumnsAad,
   openTokens,
@@ -60,10 +64,16 @@ export interface SqliteConnectionStore extends ConnectionStore {
   completeIdempotencyKey(id: IdempotencyKeyId, record: CompletedIdempotencyRecord): Promise<void>;
   /** See {@link ConnectionStore.releaseIdempotencyKey}. */
   releaseIdempotencyKey(id: IdempotencyKeyId): Promise<void>;
+  /** See {@link ConnectionStore.claimConnectionEvents}: in one immediate transaction. */
+  claimConnectionEvents(query: ConnectionEventClaim): Promise<ClaimedConnectionEvent[]>;
+  /** See {@link ConnectionStore.markConnectionEventDelivered}. */
+  markConnectionEventDelivered(id: string, at: string): Promise<void>;
+  /** See {@link ConnectionStore.recordConnectionEventFailure}. */
+  recordConnectionEventFailure(id: string, failure: ConnectionEventFailure): Promise<void>;
 }
 
 /** The schema version this code writes. A newer file is refused rather than misread. */
-export const SQLITE_SCHEMA_VERSION = 5;
+export const SQLITE_SCHEMA_VERSION = 6;
 
 const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -145,6 +155,29 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
     sql: `
       ALTER TABLE xero_connections ADD COLUMN previous_refresh_token TEXT;
       ALTER TABLE xero_connections ADD COLUMN previous_refresh_token_spent_at TEXT;
+    `,
+  },
+  {
+    // The outbox of connection events (connection-events.ts): written in the same transaction as
+    // the connection's change, handed out by claimConnectionEvents. next_attempt_at NULL: due now;
+    // a claim sets it to the lease's end, a failure to the backoff's.
+    version: 6,
+    sql: `
+      CREATE TABLE xero_connection_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        integration_key TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        -- the ConnectionEvent as JSON: never a token
+        data TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        delivered_at TEXT,
+        dead_at TEXT,
+        last_error TEXT
+      );
+      CREATE INDEX xero_connection_events_pending ON xero_connection_events (integration_key, seq)
+        WHERE delivered_at IS NULL AND dead_at IS NULL;
     `,
   },
 ];
@@ -237,6 +270,38 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
       WHERE integration_key = ? AND status = 'connected' AND refresh_token IS NOT NULL AND refresh_token_issued_at < ?
         AND (refresh_token_issued_at, account_id) > (?, ?)
       ORDER BY refresh_token_issued_at, account_id LIMIT ?`,
+  );
+  const selectConnectionData = db.prepare<[string, string], { data: string }>(
+    'SELECT data FROM xero_connections WHERE integration_key = ? AND account_id = ?',
+  );
+  const insertEvent = db.prepare(
+    'INSERT INTO xero_connection_events (id, integration_key, account_id, data) VALUES (@id, @integrationKey, @accountId, @data)',
+  );
+  // The change and its events commit together or not at all (the outbox).
+  const writeConnection = db.transaction((key: { integrationKey: string; accountId: string }, connection: StoredConnection, row: Record<string, string | null>) => {
+    const found = selectConnectionData.get(key.integrationKey, key.accountId);
+    // The record before, without its tokens: events never need them.
+    const before = found === undefined ? null : (JSON.parse(found.data) as StoredConnection);
+    upsertConnection.run(row);
+    for (const event of connectionEventsFor(key, before, connection, new Date())) {
+      insertEvent.run({ id: event.id, integrationKey: event.integrationKey, accountId: event.accountId, data: JSON.stringify(event) });
+    }
+  });
+  const selectDueEvents = db.prepare<[string, string, number], { id: string; data: string; attempts: number }>(
+    `SELECT id, data, attempts FROM xero_connection_events
+      WHERE integration_key = ? AND delivered_at IS NULL AND dead_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+      ORDER BY seq LIMIT ?`,
+  );
+  const leaseEvent = db.prepare<[string, string]>('UPDATE xero_connection_events SET next_attempt_at = ? WHERE id = ?');
+  const claimEvents = db.transaction((query: ConnectionEventClaim): ClaimedConnectionEvent[] => {
+    const rows = selectDueEvents.all(query.integrationKey, query.now, query.limit);
+    for (const row of rows) leaseEvent.run(query.leaseUntil, row.id);
+    return rows.map((row) => ({ event: JSON.parse(row.data) as ConnectionEvent, attempts: row.attempts }));
+  });
+  const markEventDelivered = db.prepare<[string, string]>('UPDATE xero_connection_events SET delivered_at = ? WHERE id = ?');
+  const recordEventFailure = db.prepare(
+    `UPDATE xero_connection_events SET attempts = attempts + 1, last_error = @error, next_attempt_at = @nextAttemptAt,
+       dead_at = CASE WHEN @nextAttemptAt IS NULL THEN @at ELSE NULL END WHERE id = @id`,
   );
   const insertSession = db.prepare(
     'INSERT OR REPLACE INTO xero_connect_sessions (state, data, code_verifier, expires_at) VALUES (@state, @data, @codeVerifier, @expiresAt)',
@@ -348,7 +413,7 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
     async putConnection(key, connection) {
       const { tokens, ...rest } = connection;
       const sealed = sealTokens(cipher, key, tokens);
-      upsertConnection.run({
+      writeConnection.immediate(key, connection, {
         integrationKey: key.integrationKey,
         accountId: key.accountId,
         data: JSON.stringify({ ...rest, tokens: null }),
@@ -359,6 +424,15 @@ export async function createSqliteConnectionStore(options: SqliteConnectionStore
         previousRefreshTokenSpentAt: sealed.previous_refresh_token_spent_at,
         updatedAt: new Date().toISOString(),
       });
+    },
+    async claimConnectionEvents(query) {
+      return claimEvents.immediate(query);
+    },
+    async markConnectionEventDelivered(id, at) {
+      markEventDelivered.run(at, id);
+    },
+    async recordConnectionEventFailure(id, failure) {
+      recordEventFailure.run({ id, at: failure.at, error: failure.error, nextAttemptAt: failure.nextAttemptAt });
     },
     async listDueConnections({ integrationKey, issuedBefore, after, limit }) {
       const rows = selectDue.all(integrationKey, issuedBefore, after?.refreshTokenIssuedAt ?? '', after?.accountId ?? '', limit ?? -1);

@@ -101,9 +101,14 @@ describeConnectionStoreContract('PostgreSQL (its own pool, from a connection str
 });
 
 
-/** Takes a schema back to version 4: the kept previous refresh token's columns gone. */
+/** Takes a schema back to version 5: the connection events' outbox gone. */
+function undoVersion6(schema: string): string {
+  return `DROP TABLE "${schema}".xero_connection_events; DELETE FROM "${schema}".xero_connection_migrations WHERE version = 6;`;
+}
+
+/** Takes a schema back to version 4: the previous refresh token columns gone. */
 function undoVersion5(schema: string): string {
-  return `ALTER TABLE "${schema}".xero_connections DROP COLUMN previous_refresh_token, DROP COLUMN previous_refresh_token_spent_at;
+  return `${undoVersion6(schema)} ALTER TABLE "${schema}".xero_connections DROP COLUMN previous_refresh_token, DROP COLUMN previous_refresh_token_spent_at;
     DELETE FROM "${schema}".xero_connection_migrations WHERE version = 5;`;
 }
 
@@ -250,13 +255,13 @@ describe('PostgreSQL store: opening and migrations', () => {
     await openStore({ schema });
     await openStore({ schema });
     const { rows: versions } = await db.admin().query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
-    expect(POSTGRES_SCHEMA_VERSION).toBe(5);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
+    expect(POSTGRES_SCHEMA_VERSION).toBe(6);
     const { rows: tables } = await db.admin().query<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [schema],
     );
-    expect(tables.map((row) => row.table_name)).toEqual(['xero_connect_sessions', 'xero_connection_migrations', 'xero_connections', 'xero_idempotency_records']);
+    expect(tables.map((row) => row.table_name)).toEqual(['xero_connect_sessions', 'xero_connection_events', 'xero_connection_migrations', 'xero_connections', 'xero_idempotency_records']);
   });
 
   it('without a schema option, puts its tables where the search_path says', async () => {
@@ -275,17 +280,17 @@ describe('PostgreSQL store: opening and migrations', () => {
     const stores = await Promise.all(Array.from({ length: 5 }, () => openStore({ schema })));
     expect(stores).toHaveLength(5);
     const { rows } = await db.admin().query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
   });
 
   it('refuses a database from a newer version of the package, and ends the pool it made', async () => {
     const schema = db.schema();
     await openStore({ schema });
-    await db.admin().query(`INSERT INTO "${schema}".xero_connection_migrations (version) VALUES (6)`);
-    await expect(createPostgresConnectionStore({ pool: db.pool(), schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 6/);
+    await db.admin().query(`INSERT INTO "${schema}".xero_connection_migrations (version) VALUES (7)`);
+    await expect(createPostgresConnectionStore({ pool: db.pool(), schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 7/);
     const url = new URL(db.url());
     url.searchParams.set('application_name', `refused-${schema}`);
-    await expect(createPostgresConnectionStore({ connectionString: url.href, schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 6/);
+    await expect(createPostgresConnectionStore({ connectionString: url.href, schema, encryptionKey: KEY_A })).rejects.toThrow(/schema version 7/);
     // The pool's connections are closed; the server's backends exit a moment later.
     await vi.waitFor(
       async () => {
@@ -345,7 +350,7 @@ describe('PostgreSQL store: migration 2 (keep-alive)', () => {
     await admin.query(`UPDATE "${schema}".xero_connections SET data = jsonb_set(data, '{lastRefreshedAt}', '"2026-11-26T09:30:00.000Z"') WHERE account_id = 'old'`);
     await expect(store.listDueConnections(query)).resolves.toEqual([]);
     const { rows: versions } = await admin.query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
     const client = await admin.connect();
     try {
       await client.query('SET enable_seqscan = off');
@@ -380,7 +385,7 @@ describe('PostgreSQL store: migration 3 (Idempotency-Key records)', () => {
     await a.completeIdempotencyKey(IDEMPOTENCY_ID, completedRecord());
     await expect(claim(b, '2026-11-26T10:00:00.000Z')).resolves.toEqual(completedRecord());
     const { rows: versions } = await admin.query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
     const { rows: indexes } = await admin.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'xero_idempotency_records' ORDER BY indexname`, [schema]);
     expect(indexes.map((row: { indexname: string }) => row.indexname)).toContain('xero_idempotency_records_expiry');
   });
@@ -405,6 +410,24 @@ describe('PostgreSQL store: bounded connect sessions', () => {
 });
 
 describe('PostgreSQL store: migration 5 (the previous refresh token)', () => {
+  it('upgrades a version 5 database: its rows stay, and a change from then on records its event with it, for every instance', async () => {
+    const schema = db.schema();
+    const admin = db.admin();
+    const { store: first } = await openStore({ schema });
+    const record = connectedRecord();
+    await first.putConnection(KEY, record);
+    await admin.query(undoVersion6(schema));
+
+    const { store: a } = await openStore({ schema });
+    const { store: b } = await openStore({ schema });
+    await expect(a.getConnection(KEY)).resolves.toEqual(record);
+    await a.putConnection(KEY, { ...record, status: 'needs_reauth', tokens: null, needsReauthReason: 'refresh_token_revoked', organisationChoice: null });
+    const claimed = await b.claimConnectionEvents({ integrationKey: KEY.integrationKey, now: '2030-01-01T00:00:00.000Z', leaseUntil: '2030-01-01T00:05:00.000Z', limit: 10 });
+    expect(claimed.map(({ event }) => [event.type, event.reason])).toEqual([['needs_reauth', 'refresh_token_revoked']]);
+    const { rows: versions } = await admin.query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
+  });
+
   it('upgrades a version 4 database: its rows read back as they were, with none kept, and keep one from then on, on every instance', async () => {
     const schema = db.schema();
     const admin = db.admin();
@@ -428,7 +451,7 @@ describe('PostgreSQL store: migration 5 (the previous refresh token)', () => {
     await a.putConnection(KEY, refreshedRecord());
     await expect(b.getConnection(KEY)).resolves.toEqual(refreshedRecord());
     const { rows: versions } = await admin.query(`SELECT version FROM "${schema}".xero_connection_migrations ORDER BY version`);
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
   });
 });
 

@@ -54,8 +54,12 @@ function bytesOnDisk(filename: string): string {
 }
 
 
-/** Takes a file back to schema version 4: the kept previous refresh token's columns gone. */
-const UNDO_VERSION_5 = `
+/** Takes a file back to schema version 5: the connection events' outbox gone. */
+const UNDO_VERSION_6 = `
+  DROP TABLE xero_connection_events; DELETE FROM xero_connection_migrations WHERE version = 6;`;
+
+/** Takes a file back to schema version 4: the previous refresh token columns gone. */
+const UNDO_VERSION_5 = `${UNDO_VERSION_6}
   ALTER TABLE xero_connections DROP COLUMN previous_refresh_token; ALTER TABLE xero_connections DROP COLUMN previous_refresh_token_spent_at;
   DELETE FROM xero_connection_migrations WHERE version = 5;`;
 
@@ -208,9 +212,9 @@ describe('SQLite store: opening', () => {
     (await openStore({ filename, encryptionKey: KEY_A })).close(); // reopening migrates nothing twice
     open.splice(0);
     const raw = new Database(filename, { readonly: true });
-    expect(raw.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    expect(raw.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
     raw.close();
-    expect(SQLITE_SCHEMA_VERSION).toBe(5);
+    expect(SQLITE_SCHEMA_VERSION).toBe(6);
     expect(statSync(filename).mode & 0o777).toBe(0o600);
   });
 
@@ -219,9 +223,9 @@ describe('SQLite store: opening', () => {
     (await openStore({ filename, encryptionKey: KEY_A })).close();
     open.splice(0);
     const raw = new Database(filename);
-    raw.prepare('INSERT INTO xero_connection_migrations (version, applied_at) VALUES (6, ?)').run(new Date().toISOString());
+    raw.prepare('INSERT INTO xero_connection_migrations (version, applied_at) VALUES (7, ?)').run(new Date().toISOString());
     raw.close();
-    await expect(createSqliteConnectionStore({ filename, encryptionKey: KEY_A })).rejects.toThrow(/schema version 6/);
+    await expect(createSqliteConnectionStore({ filename, encryptionKey: KEY_A })).rejects.toThrow(/schema version 7/);
   });
 
   it('upgrades a version 1 file: its connections read back as they were and keep-alive finds the due ones', async () => {
@@ -255,7 +259,7 @@ describe('SQLite store: opening', () => {
       { key: { ...KEY, accountId: 'old' }, refreshTokenIssuedAt: '2026-10-01T09:30:00.000Z', tenantId: 'tenant-1' },
     ]);
     const check = new Database(filename, { readonly: true });
-    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
     // The due query is answered from the index, not by reading every row.
     const plan = check
       .prepare(`EXPLAIN QUERY PLAN SELECT account_id FROM xero_connections WHERE integration_key = ? AND status = 'connected' AND refresh_token IS NOT NULL AND refresh_token_issued_at < ?`)
@@ -285,7 +289,7 @@ describe('SQLite store: migration 3 (Idempotency-Key records)', () => {
     await store.completeIdempotencyKey(IDEMPOTENCY_ID, completedRecord());
     await expect(store.claimIdempotencyKey(IDEMPOTENCY_ID, pendingRecord('2026-11-26T10:00:00.000Z'))).resolves.toEqual(completedRecord());
     const check = new Database(filename, { readonly: true });
-    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
     const plan = check.prepare('EXPLAIN QUERY PLAN DELETE FROM xero_idempotency_records WHERE expires_at <= ?').all('x') as { detail: string }[];
     check.close();
     expect(plan.map((row) => row.detail).join(' ')).toContain('xero_idempotency_records_expiry');
@@ -355,6 +359,33 @@ describe('SQLite store: a drop-in for the handler', () => {
 });
 
 describe('SQLite store: migration 5 (the previous refresh token)', () => {
+  it('upgrades a version 5 file: its connections read back as they were, and a change from then on records its event with it', async () => {
+    const filename = newFile();
+    (await openStore({ filename, encryptionKey: KEY_A })).close();
+    open.splice(0);
+    const raw = new Database(filename);
+    raw.exec(UNDO_VERSION_6);
+    raw.close();
+    const before = await openStore({ filename, encryptionKey: KEY_A });
+    // Written at version 6 but with the outbox empty, as a version 5 file has none.
+    const record = connectedRecord();
+    await before.putConnection(KEY, record);
+    before.close();
+    open.splice(0);
+    const reset = new Database(filename);
+    reset.exec(UNDO_VERSION_6);
+    reset.close();
+
+    const store = await openStore({ filename, encryptionKey: KEY_A });
+    await expect(store.getConnection(KEY)).resolves.toEqual(record);
+    await store.putConnection(KEY, { ...record, status: 'needs_reauth', tokens: null, needsReauthReason: 'refresh_token_revoked', organisationChoice: null });
+    const claimed = await store.claimConnectionEvents({ integrationKey: KEY.integrationKey, now: '2030-01-01T00:00:00.000Z', leaseUntil: '2030-01-01T00:05:00.000Z', limit: 10 });
+    expect(claimed.map(({ event }) => [event.type, event.reason])).toEqual([['needs_reauth', 'refresh_token_revoked']]);
+    const check = new Database(filename, { readonly: true });
+    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
+    check.close();
+  });
+
   it('upgrades a version 4 file: its connections read back as they were, with none kept, and keep one from then on', async () => {
     const filename = newFile();
     // A version 4 file, with rows written the way version 4 wrote them (no previous token columns).
@@ -383,7 +414,7 @@ describe('SQLite store: migration 5 (the previous refresh token)', () => {
     await store.putConnection(KEY, rotated);
     await expect(store.getConnection(KEY)).resolves.toEqual(rotated);
     const check = new Database(filename, { readonly: true });
-    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    expect(check.prepare('SELECT version FROM xero_connection_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
     check.close();
   });
 });
