@@ -465,6 +465,39 @@ export const ReturnTenantMismatch: Story = {
   },
 };
 
+/* ---- opened from a reconnect link ------------------------------------------------------------------ */
+
+/**
+ * The page opened from the link in the portal's email (a connection event's `reconnectUrl`) while
+ * the connection needs reconnecting: the card comes into view, Reconnect has focus, and the status
+ * says why. Nothing goes to Xero until the person presses it.
+ */
+export const ReconnectLinkNeedsReauth: Story = {
+  name: 'Opened from a reconnect link: needs reconnecting',
+  parameters: backend({ scenario: 'needs_reauth_invalid_grant', reconnectLink: true }),
+  play: async (context) => {
+    const { canvas } = context;
+    const reconnect = await canvas.findByRole('button', { name: 'Reconnect' });
+    await waitFor(() => expect(reconnect).toHaveFocus());
+    await expect(canvas.getByRole('status')).toHaveTextContent('You followed a link asking you to reconnect Xero Billing.');
+    await expect(new URL(window.location.href).searchParams.get('xero')).toBeNull();
+    await expect(xeroOf(context).navigate).not.toHaveBeenCalled();
+  },
+};
+
+/** The same link once someone has reconnected already: the card says there is nothing to do, and takes no focus. */
+export const ReconnectLinkConnected: Story = {
+  name: 'Opened from a reconnect link: connected already',
+  parameters: backend({ scenario: 'connected', reconnectLink: true }),
+  play: async (context) => {
+    const { canvas } = context;
+    await expect(
+      await canvas.findByText('You followed a link asking you to reconnect Xero Billing. It is connected now: there is nothing to do.'),
+    ).toBeVisible();
+    await expect(xeroOf(context).navigate).not.toHaveBeenCalled();
+  },
+};
+
 /** The whole round trip with Cancel on Xero's consent screen: Connect → Xero (Cancel) → back, nothing changed. */
 export const ConsentCancelledFlow: Story = {
   name: 'Connect, then Cancel in Xero (play)',

@@ -118,6 +118,18 @@ export const Unavailable: Story = {
   },
 };
 
+/** The export page opened from a reconnect link (the portal's email): the notice shows the recovery, says why and focuses Reconnect. */
+export const FromReconnectLink: Story = {
+  name: 'Opened from a reconnect link',
+  args: { problem: null },
+  parameters: backend({ scenario: 'needs_reauth_invalid_grant', reconnectLink: true }),
+  play: async ({ canvas }) => {
+    const reconnect = await canvas.findByRole('button', { name: 'Reconnect' });
+    await waitFor(() => expect(reconnect).toHaveFocus());
+    await expect(canvas.getByRole('status')).toHaveTextContent('You followed a link asking you to reconnect Xero Billing.');
+  },
+};
+
 /** Reconnect pressed: the same button stays, busy, while the page is on its way to Xero. */
 export const Reconnecting: Story = {
   name: 'Reconnecting',

@@ -7,6 +7,7 @@ import { XeroConnectionProvider } from '../../src';
 import {
   createXeroConnectionClient,
   withConnectOutcome,
+  withReconnectRequest,
   withoutConnectReturn,
   type ConnectReturn,
   type XeroConnectionClient,
@@ -47,6 +48,8 @@ export interface XeroConnectionStoryParameters {
   xero?: 'return' | 'stay';
   /** Opens the story as the page Xero's round trip returns to, with this outcome in the URL. */
   arrive?: ConnectReturn['outcome'];
+  /** Opens the story from a reconnect link for its integration (an event's `reconnectUrl`: `?xero=reconnect&xeroIntegration=…`). */
+  reconnectLink?: boolean;
 }
 
 /** What the loader prepares for one story: `context.loaded.xero`. */
@@ -95,6 +98,7 @@ export function xeroConnectionLoader(context: { id: string; parameters: Record<s
     }, 400);
   }).mockName('navigate');
   if (parameters.arrive) replaceUrl(withConnectOutcome(window.location.href, parameters.arrive));
+  if (parameters.reconnectLink) replaceUrl(withReconnectRequest(window.location.href, baseUrl));
   return { xero: { baseUrl, backend, client, navigate, page } };
 }
 
