@@ -225,3 +225,42 @@ describe('<XeroReconnectNotice> on the page the link opens', () => {
     expect(container.querySelector('[data-slot="xero-reconnect-notice"]')).toBeNull();
   });
 });
+
+describe('what the card focuses when Reconnect is not on offer', () => {
+  test('canManage={false}: the title takes focus; the line stays beside "ask an administrator"', async () => {
+    startFakeBackend('needsReauthExpired');
+    openFromLink();
+    const { Wrapper, navigate } = providerWrapper();
+    render(
+      <Wrapper>
+        <XeroConnectionCard title="Xero Billing" headingLevel={2} canManage={false} />
+      </Wrapper>,
+    );
+    const card = screen.getByRole('region', { name: 'Xero Billing' });
+    const heading = within(card).getByRole('heading', { name: 'Xero Billing' });
+    await waitFor(() => expect(heading).toHaveFocus());
+    expect(within(card).getByRole('status')).toHaveTextContent(REQUESTED);
+    expect(within(card).getByText('Ask an administrator to reconnect Xero.')).toBeVisible();
+    expect(navigate).not.toHaveBeenCalled();
+  });
+
+  test('two cards of one integration: both say why, one takes focus', async () => {
+    startFakeBackend('needsReauthExpired');
+    openFromLink();
+    const { Wrapper } = providerWrapper();
+    render(
+      <StrictMode>
+        <Wrapper>
+          <XeroConnectionCard title="Xero Billing" headingLevel={2} />
+          <XeroConnectionCard title="Xero Billing (again)" headingLevel={2} />
+        </Wrapper>
+      </StrictMode>,
+    );
+    const first = screen.getByRole('region', { name: 'Xero Billing' });
+    const second = screen.getByRole('region', { name: 'Xero Billing (again)' });
+    const reconnect = await within(first).findByRole('button', { name: 'Reconnect' });
+    await waitFor(() => expect(reconnect).toHaveFocus());
+    expect(within(first).getByRole('status')).toHaveTextContent(REQUESTED);
+    expect(within(second).getByRole('status')).toHaveTextContent('You followed a link asking you to reconnect Xero Billing (again).');
+  });
+});
