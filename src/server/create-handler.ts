@@ -3,6 +3,14 @@ import { answerIdempotently } from '../contract/idempotency';
 import { DEFAULT_CONNECT_SESSION_TTL_MS } from './connect-sessions';
 import { createMemoryConnectionStore, type ConnectionStore, type StoredConnection } from './connection-store';
 import { toContractConnection } from './connection-view';
+import {
+  createEventDelivery,
+  type ConnectionEventDeliverySummary,
+  type DeliverConnectionEventsOptions,
+  type EventDeliveryTimer,
+  type SendConnectionEvent,
+  type StartEventDeliveryOptions,
+} from './event-delivery';
 import { fingerprintedBody, problem } from './http-answers';
 import { idempotencySlot } from './idempotency-slots';
 import {
@@ -111,6 +119,13 @@ export interface XeroConnectionHandlerOptions {
   sleep?: KeepAliveSleep;
   /** Pacing and retries of {@link XeroConnectionBackend.xeroFetch}. Default: Xero's limits. */
   xeroFetch?: XeroFetchOptions;
+  /**
+   * The host's page where a person fixes a connection (e.g. `https://portal.example/settings/integrations`).
+   * Events that need a person (`needs_reauth`, `keep_alive_failing`, `expiring`) are delivered with
+   * `reconnectUrl`: this page with the package's reconnect parameters (`withReconnectRequest`), which
+   * the card reads to bring Reconnect into view. Default: no `reconnectUrl`.
+   */
+  reconnectPageUrl?: string;
 }
 
 /** A Fetch-API handler: mount it in node:http, Hono, Next.js route handlers, or Express through an adapter. */
@@ -147,6 +162,26 @@ export interface XeroConnectionBackend extends XeroConnectionHandler {
    * @throws {TypeError} (as a rejection) for an input off Xero's API origin, a bad `accountId` or `idempotencyKey`.
    */
   xeroFetch: XeroFetch;
+  /**
+   * One delivery run of this integration's connection events (the store's outbox): hands each
+   * undelivered, due event to `send`, oldest first, and marks it delivered when `send` resolves.
+   * When `send` throws, the event stays for a later run after a backoff, and is dead-lettered
+   * after `maxAttempts` failures. Events are leased while sent, so runs on several instances (on
+   * PostgreSQL: `FOR UPDATE SKIP LOCKED`) never hand out one event twice. A call while a run is in
+   * progress in this process waits for it. Delivery is at least once: a process that dies after
+   * `send` but before the mark sends that event again, with the same `id`.
+   *
+   * @throws {XeroConnectionConfigurationError} (as a rejection) when the store keeps no outbox.
+   */
+  deliverConnectionEvents(send: SendConnectionEvent, options?: DeliverConnectionEventsOptions): Promise<ConnectionEventDeliverySummary>;
+  /**
+   * Runs {@link XeroConnectionBackend.deliverConnectionEvents} on a timer in this process: a run,
+   * then `intervalMs` after it ends, the next (runs never overlap). The timer is unref'd; stop it
+   * with the returned {@link EventDeliveryTimer.stop}. Safe on several instances sharing a store.
+   *
+   * @throws {TypeError} when `intervalMs` is out of bounds or `send` is not a function.
+   */
+  startEventDelivery(options: StartEventDeliveryOptions): EventDeliveryTimer;
 }
 
 /**
@@ -371,8 +406,18 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
     settings: fetchSettings,
   });
 
+  const delivery = createEventDelivery({
+    store,
+    integrationKey,
+    clock,
+    onError,
+    ...(options.reconnectPageUrl === undefined ? {} : { reconnectPageUrl: options.reconnectPageUrl }),
+  });
+
   return Object.assign(handleXeroConnection, {
     xeroFetch,
+    deliverConnectionEvents: delivery.deliverConnectionEvents,
+    startEventDelivery: delivery.startEventDelivery,
     // async: a refusal rejects the promise, never throws at the call (startKeepAlive throws, as it does for a bad interval).
     refreshDueConnections: async (runOptions?: RefreshDueConnectionsOptions) => enabledKeepAlive('refreshDueConnections').refreshDueConnections(runOptions),
     startKeepAlive: (timerOptions: StartKeepAliveOptions) => enabledKeepAlive('startKeepAlive').startKeepAlive(timerOptions),

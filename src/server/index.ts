@@ -40,6 +40,14 @@ export {
   type ConnectionEventType,
 } from './connection-events';
 export {
+  defaultEventBackoffMs,
+  type ConnectionEventDeliverySummary,
+  type DeliverConnectionEventsOptions,
+  type EventDeliveryTimer,
+  type SendConnectionEvent,
+  type StartEventDeliveryOptions,
+} from './event-delivery';
+export {
   KEEP_ALIVE_DEFAULT_OLDER_THAN_DAYS,
   KEEP_ALIVE_SAFETY_MARGIN_DAYS,
   XeroKeepAliveConfigurationError,
