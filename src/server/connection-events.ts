@@ -31,8 +31,11 @@ export const CONNECTION_EVENTS_NEEDING_A_PERSON: readonly ConnectionEventType[] 
 export interface ConnectionEvent {
   /** Random and stable (a UUID): the same event delivered twice has the same id, for the receiver's dedupe. */
   id: string;
+  /** What happened; see {@link ConnectionEventType}. */
   type: ConnectionEventType;
+  /** The integration (the handler's `integrationKey`, default its `basePath`). */
   integrationKey: string;
+  /** The portal account whose connection it is (`accountId` from `authenticate`). */
   accountId: string;
   /** The linked (or last linked) organisation's name; `null` when none is known. */
   organisationName: string | null;

@@ -74,6 +74,7 @@ export { XERO_ENDPOINTS, resolveXeroEndpoints, type XeroEndpoints } from './xero
 export { XeroConnectionConfigurationError, XeroConnectionHandlerError } from './xero-error';
 export type { XeroFetch, XeroFetchInit, XeroFetchOptions } from './xero-fetch';
 export { toNodeListener, type NodeListenerOptions } from './node-listener';
+export { createWebhookSender, XeroWebhookDeliveryError, type WebhookSenderOptions } from './webhook-sender';
 export type { ReencryptCount, ReencryptSummary, SqlStoreOptions } from './sealed-columns';
 export {
   createSqliteConnectionStore,
