@@ -10,7 +10,8 @@ import type { ConnectionKey, StoredConnection } from './connection-store';
  * - `disconnected`: a user removed it;
  * - `keep_alive_failing`: keep-alive's last attempt failed (it was fine before);
  * - `recovered`: connected and healthy again after `needs_reauth` or a failing keep-alive;
- * - `expiring`: reserved for a refresh token about to expire (not emitted yet).
+ * - `expiring`: keep-alive is off or failing and the refresh token expires within 7 days
+ *   (`reason` `within_7_days`), then within 1 day (`within_1_day`), each once per token.
  */
 export type ConnectionEventType =
   | 'connected'
@@ -91,6 +92,11 @@ export function connectionEventsFor(key: ConnectionKey, before: StoredConnection
   if (after.status === 'connected' && before !== null) {
     if (!isFailing(before) && isFailing(after)) return make('keep_alive_failing', after.lastError?.code ?? null);
     if (isFailing(before) && !isFailing(after)) return make('recovered', null);
+    const notice = after.expiryNotice ?? null;
+    const previousNotice = before.expiryNotice ?? null;
+    if (notice !== null && (notice.refreshTokenIssuedAt !== previousNotice?.refreshTokenIssuedAt || notice.withinDays !== previousNotice.withinDays)) {
+      return make('expiring', notice.withinDays === 1 ? 'within_1_day' : 'within_7_days');
+    }
   }
   return [];
 }

@@ -81,6 +81,20 @@ export interface StoredConnectionFields {
   lastError: { code: ErrorCode; message: string; at: string } | null;
   /** What keep-alive last did; absent or `null` when it never ran on this connection. */
   keepAlive?: StoredKeepAlive | null;
+  /**
+   * The last `expiring` notice recorded for this connection's refresh token (see
+   * `deliverConnectionEvents`): one within 7 days of its expiry, then one within 1 day, each once per
+   * token. Absent or `null` when none was.
+   */
+  expiryNotice?: StoredExpiryNotice | null;
+}
+
+/** An `expiring` notice, as {@link StoredConnectionFields.expiryNotice} keeps it. */
+export interface StoredExpiryNotice {
+  /** The refresh token it was about, by when it was issued (see {@link refreshTokenIssuedAt}). */
+  refreshTokenIssuedAt: string;
+  /** 7: it expires within 7 days; 1: within a day. */
+  withinDays: 7 | 1;
 }
 
 /** Why a connection needs the user to connect again. */

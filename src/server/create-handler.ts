@@ -169,7 +169,9 @@ export interface XeroConnectionBackend extends XeroConnectionHandler {
    * after `maxAttempts` failures. Events are leased while sent, so runs on several instances (on
    * PostgreSQL: `FOR UPDATE SKIP LOCKED`) never hand out one event twice. A call while a run is in
    * progress in this process waits for it. Delivery is at least once: a process that dies after
-   * `send` but before the mark sends that event again, with the same `id`.
+   * `send` but before the mark sends that event again, with the same `id`. Each run first records
+   * `expiring` notices (keep-alive off or failing, refresh token expiring within 7 days, then 1 day,
+   * once per token each), so a timer on this method is all the host runs.
    *
    * @throws {XeroConnectionConfigurationError} (as a rejection) when the store keeps no outbox.
    */
@@ -411,6 +413,9 @@ export function createXeroConnectionHandler(options: XeroConnectionHandlerOption
     integrationKey,
     clock,
     onError,
+    lock,
+    refreshTokenLifetimeDays: lifetimeDays,
+    keepAliveOn: keepAlive !== null,
     ...(options.reconnectPageUrl === undefined ? {} : { reconnectPageUrl: options.reconnectPageUrl }),
   });
 

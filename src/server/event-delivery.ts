@@ -1,6 +1,6 @@
 import { withReconnectRequest } from '../client/connect-return';
 import { CONNECTION_EVENTS_NEEDING_A_PERSON, type ConnectionEvent } from './connection-events';
-import type { ConnectionStore } from './connection-store';
+import { isKeptAlive, refreshTokenIssuedAt, type ConnectionKey, type ConnectionStore, type DueConnectionCursor } from './connection-store';
 import { XeroConnectionConfigurationError } from './xero-error';
 
 /**
@@ -57,7 +57,16 @@ export interface EventDeliveryDependencies {
   onError: (error: unknown) => void;
   /** The host's page for reconnect links; events that need a person carry `reconnectUrl` when set. */
   reconnectPageUrl?: string;
+  /** The handler's lock on a connection (in process, then the store's), for recording an `expiring` notice. */
+  lock?: <T>(key: ConnectionKey, task: () => Promise<T>) => Promise<T>;
+  /** Xero's refresh token lifetime when unused, in days (the handler's `refreshTokenLifetimeDays`). */
+  refreshTokenLifetimeDays?: number;
+  /** Whether keep-alive is on: then only connections whose keep-alive is failing are told `expiring`. */
+  keepAliveOn?: boolean;
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const EXPIRY_SCAN_PAGE = 500;
 
 /** The default backoff: 30 s, doubling per failure, at most an hour. */
 export function defaultEventBackoffMs(attempts: number): number {
@@ -102,6 +111,7 @@ export function createEventDelivery(deps: EventDeliveryDependencies): EventDeliv
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new TypeError('deliverConnectionEvents: batchSize must be a positive whole number');
     if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) throw new TypeError('deliverConnectionEvents: maxAttempts must be a positive whole number');
     const summary: ConnectionEventDeliverySummary = { delivered: 0, failed: 0, deadLettered: 0 };
+    await recordExpiringNotices();
     for (;;) {
       const now = clock();
       const batch = await claim({
@@ -131,6 +141,45 @@ export function createEventDelivery(deps: EventDeliveryDependencies): EventDeliv
       }
       // Failed events wait for their backoff, so a full batch means there may be more due now.
       if (batch.length < batchSize) return summary;
+    }
+  }
+
+  // `expiring` comes from time passing, not from a write: each run first records, under the
+  // connection's lock, a notice on every connection whose refresh token expires within 7 days
+  // (then 1) and that keep-alive does not look after; the store emits the event with that write.
+  async function recordExpiringNotices(): Promise<void> {
+    const list = store.listDueConnections?.bind(store);
+    const lifetimeDays = deps.refreshTokenLifetimeDays;
+    if (list === undefined || deps.lock === undefined || lifetimeDays === undefined) return;
+    const lock = deps.lock;
+    const now = clock().getTime();
+    const lifetimeMs = lifetimeDays * DAY_MS;
+    const noticeFor = (issuedAt: string): 7 | 1 | null => {
+      const left = Date.parse(issuedAt) + lifetimeMs - now;
+      if (!(left > 0)) return null; // expired: the next use stores needs_reauth
+      if (left <= DAY_MS) return 1;
+      return left <= 7 * DAY_MS ? 7 : null;
+    };
+    let after: DueConnectionCursor | undefined;
+    for (;;) {
+      const page = await list({ integrationKey, issuedBefore: new Date(now - lifetimeMs + 7 * DAY_MS).toISOString(), limit: EXPIRY_SCAN_PAGE, ...(after === undefined ? {} : { after }) });
+      for (const due of page) {
+        if (noticeFor(due.refreshTokenIssuedAt) === null) continue;
+        await lock(due.key, async () => {
+          const connection = await store.getConnection(due.key);
+          if (!isKeptAlive(connection)) return;
+          if (deps.keepAliveOn === true && connection.keepAlive?.failing !== true) return;
+          const issuedAt = refreshTokenIssuedAt(connection) ?? '';
+          const withinDays = noticeFor(issuedAt);
+          if (withinDays === null) return;
+          const previous = connection.expiryNotice ?? null;
+          if (previous !== null && previous.refreshTokenIssuedAt === issuedAt && previous.withinDays <= withinDays) return;
+          await store.putConnection(due.key, { ...connection, expiryNotice: { refreshTokenIssuedAt: issuedAt, withinDays } });
+        });
+      }
+      const last = page.at(-1);
+      if (page.length < EXPIRY_SCAN_PAGE || last === undefined) return;
+      after = { refreshTokenIssuedAt: last.refreshTokenIssuedAt, accountId: last.key.accountId };
     }
   }
 

@@ -30,6 +30,7 @@ export {
   type StoredConnectionFields,
   type NeedsReauthReason,
   type StoredKeepAlive,
+  type StoredExpiryNotice,
   type StoredOrganisationChoice,
   type StoredTokens,
 } from './connection-store';

@@ -99,3 +99,42 @@ describe('deliverConnectionEvents', () => {
     }
   });
 });
+
+describe('expiring: keep-alive off (or failing) and the refresh token running out', () => {
+  it('is emitted within 7 days of expiry, then within 1 day, each once per token, with the reconnect link; a refresh starts over', async () => {
+    const { connectThroughXero, client, emulator, handler } = await setup({ store: createMemoryConnectionStore(), reconnectPageUrl: PAGE });
+    await connectThroughXero();
+    const sent: ConnectionEvent[] = [];
+    const send = (event: ConnectionEvent) => void sent.push(event);
+    await handler.deliverConnectionEvents(send);
+    emulator.advanceDays(52);
+    await handler.deliverConnectionEvents(send);
+    expect(sent.map((event) => event.type)).toEqual(['connected']);
+    emulator.advanceDays(2); // 6 days left
+    await handler.deliverConnectionEvents(send);
+    await handler.deliverConnectionEvents(send);
+    expect(sent.slice(1).map((event) => [event.type, event.reason])).toEqual([['expiring', 'within_7_days']]);
+    expect(readReconnectRequest(sent[1]?.reconnectUrl ?? '')).not.toBeNull();
+    emulator.advanceDays(5.5); // half a day left
+    await handler.deliverConnectionEvents(send);
+    await handler.deliverConnectionEvents(send);
+    expect(sent.slice(2).map((event) => [event.type, event.reason])).toEqual([['expiring', 'within_1_day']]);
+    // A refresh (anyone reading the connection) issues a new token: 60 days again, nothing to say.
+    await client().verify();
+    emulator.advanceDays(50);
+    await handler.deliverConnectionEvents(send);
+    expect(sent).toHaveLength(3);
+    emulator.advanceDays(4);
+    await handler.deliverConnectionEvents(send);
+    expect(sent.slice(3).map((event) => [event.type, event.reason])).toEqual([['expiring', 'within_7_days']]);
+  });
+
+  it('is not emitted while keep-alive looks after the connection', async () => {
+    const { connectThroughXero, emulator, handler } = await setup({ store: createMemoryConnectionStore(), keepAlive: true });
+    await connectThroughXero();
+    emulator.advanceDays(55);
+    const sent: string[] = [];
+    await handler.deliverConnectionEvents((event) => void sent.push(event.type));
+    expect(sent).toEqual(['connected']);
+  });
+});

@@ -115,6 +115,11 @@ describe('connectionEventsFor', () => {
     expect(types(connected, gone)).toEqual(['disconnected']);
     expect(types(null, gone)).toEqual([]);
     expect(types(connected, null)).toEqual([]);
+    const noticed = { ...connected, expiryNotice: { refreshTokenIssuedAt: 'x', withinDays: 7 } } as StoredConnection;
+    const lastDay = { ...connected, expiryNotice: { refreshTokenIssuedAt: 'x', withinDays: 1 } } as StoredConnection;
+    expect(types(connected, noticed)).toEqual(['expiring']);
+    expect(types(noticed, noticed)).toEqual([]);
+    expect(connectionEventsFor(key, noticed, lastDay, now).map((event) => event.reason)).toEqual(['within_1_day']);
     const [event] = connectionEventsFor(key, connected, dead, now);
     expect(event).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
