@@ -48,3 +48,26 @@ export interface DemoState {
   /** Whether "Use up today's Xero calls" lowered Xero's day limit (until restored or Start over). */
   apiLimitsLowered: boolean;
 }
+
+/** One email in the demo's outbox (GET /demo/outbox): what the portal would send its administrator for one connection event. */
+export interface DemoEmail {
+  /** The event's id: the same event delivered twice is one email. */
+  id: string;
+  /** The event's type: connected, needs_reauth, recovered, … */
+  type: string;
+  /** The integration's title, e.g. "Xero Billing". */
+  integration: string;
+  to: string;
+  subject: string;
+  /** What happened and what to do, in a sentence or two. */
+  body: string;
+  /** When it happened, on Xero's (the backend's) clock. */
+  occurredAt: string;
+  /** For events that need a person: the page with the reconnect parameters, and the link's words. */
+  link: { href: string; text: string } | null;
+}
+
+/** GET /demo/outbox: the emails, newest first. */
+export interface DemoOutbox {
+  emails: DemoEmail[];
+}

@@ -18,14 +18,17 @@ import {
   createXeroConnectionHandler,
   toNodeListener,
   type AuthenticatedCaller,
+  type ConnectionEvent,
   type ConnectionStore,
+  type EventDeliveryTimer,
   type KeepAliveTimer,
   type XeroConnectionBackend,
   type XeroConnectionHandlerWithKeepAlive,
 } from '../src/server';
 import { startXeroEmulator, type XeroEmulator } from '../src/server/emulator/xero-emulator';
-import { DEMO_INTEGRATIONS, DEMO_USERS, type DemoState, type DemoUserId } from './demo-api';
+import { DEMO_INTEGRATIONS, DEMO_USERS, type DemoOutbox, type DemoState, type DemoUserId } from './demo-api';
 import { EXPORTS_PATH, exportRoutes } from './exports';
+import { createOutbox } from './outbox';
 
 /** Options of {@link startDemo}. */
 export interface DemoOptions {
@@ -164,7 +167,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     keptAlive: XeroConnectionHandlerWithKeepAlive | null;
     listener: ReturnType<typeof toNodeListener>;
     timer: KeepAliveTimer | null;
+    /** Hands this integration's connection events to the outbox. */
+    send: (event: ConnectionEvent) => void;
+    delivery: EventDeliveryTimer;
   }
+
+  // The emails the portal would send its administrator, one per connection event. The events that
+  // need a person link back to this page (`reconnectPageUrl`), where the card brings Reconnect up.
+  const outbox = createOutbox();
+  const reconnectPageUrl = `${origin}/`;
 
   // Keep-alive is on by default, as a portal should run it. With it on, every backend also runs
   // the in-process timer (a single-instance deployment's scheduler); the emulator's clock jumps
@@ -183,6 +194,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         redirectUri: redirectUriOf(item.basePath, item.id),
         scopes: item.scopes,
         store,
+        reconnectPageUrl,
         ...(emulator ? { endpoints: emulator.endpoints, clock: emulator.now } : {}),
       };
       // Two calls, not `keepAlive: keepAliveOn`: the handler's type has keep-alive's methods only when it is on.
@@ -198,14 +210,25 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
             },
           })
         : null;
-      return { basePath: item.basePath, handler, keptAlive, listener: toNodeListener(handler, { origin }), timer };
+      // Delivery as a portal runs it: a timer in this process. The demo also delivers before it
+      // answers GET /demo/outbox (deliverAll), since its clock jumps days in one click.
+      const send = outbox.sendFor(item.title);
+      const delivery = handler.startEventDelivery({ send, intervalMs: 5_000, runImmediately: false });
+      return { basePath: item.basePath, handler, keptAlive, listener: toNodeListener(handler, { origin }), timer, send, delivery };
     });
   }
   let backends = buildBackends();
 
-  function replaceBackends(): void {
-    for (const backend of backends) backend.timer?.stop();
+  async function replaceBackends(): Promise<void> {
+    const previous = backends;
     backends = buildBackends();
+    for (const backend of previous) backend.timer?.stop();
+    await Promise.all(previous.map((backend) => backend.delivery.stop()));
+  }
+
+  /** Delivers every integration's waiting events into the outbox, now. */
+  async function deliverAll(): Promise<void> {
+    await Promise.all(backends.map((backend) => backend.handler.deliverConnectionEvents(backend.send)));
   }
 
   // Time passes on Xero's side, one day at a time, with a daily keep-alive run per integration
@@ -271,6 +294,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   async function control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const user = cookieUser(req.headers.cookie);
     if (req.method === 'GET' && path === '/state') return sendJson(res, 200, state(user));
+    if (req.method === 'GET' && path === '/outbox') {
+      await deliverAll();
+      return sendJson(res, 200, { emails: outbox.emails() } satisfies DemoOutbox);
+    }
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'method not allowed' });
     const body = (await readJson(req)) as Record<string, unknown> | null;
     if (path === '/user') {
@@ -283,7 +310,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       if (typeof body?.enabled !== 'boolean') return sendJson(res, 400, { error: '`enabled` must be true or false' });
       keepAliveOn = body.enabled;
       lastRefreshes = null;
-      replaceBackends();
+      await replaceBackends();
       return sendJson(res, 200, state(user));
     }
     if (emulator === null) return sendJson(res, 409, { error: 'the demo controls need the local emulator, not the real Xero' });
@@ -311,7 +338,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       restoreXeroLimits();
       keepAliveOn = initialKeepAlive;
       store = await openStore();
-      replaceBackends();
+      await replaceBackends();
+      outbox.clear();
     } else {
       return sendJson(res, 404, { error: `no demo control ${path}` });
     }
@@ -355,6 +383,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     emulator,
     async close() {
       for (const backend of backends) backend.timer?.stop();
+      await Promise.all(backends.map((backend) => backend.delivery.stop()));
       await page.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
