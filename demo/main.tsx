@@ -19,6 +19,7 @@ import { XeroConnectionCard, XeroConnectionProvider, type XeroConnectionEvent } 
 import { DEMO_ADMIN_CONTACT, type DemoState, type DemoUserId } from './demo-api';
 import { clientFor } from './clients';
 import { DirectExport } from './direct-export';
+import { OutboxPanel } from './outbox-panel';
 
 type Theme = 'light' | 'dark';
 
@@ -194,8 +195,13 @@ function Portal() {
   const [state, setState] = useState<DemoState | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [log, setLog] = useState<string[]>([]);
+  // Bumped by anything that may have changed a connection (a demo control, a card's event): the outbox reads again.
+  const [outboxVersion, setOutboxVersion] = useState(0);
   const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem('demo-theme') === 'dark' ? 'dark' : 'light'));
-  const append = useCallback((line: string) => setLog((lines) => [`${new Date().toLocaleTimeString('en-AU')} ${line}`, ...lines].slice(0, 50)), []);
+  const append = useCallback((line: string) => {
+    setLog((lines) => [`${new Date().toLocaleTimeString('en-AU')} ${line}`, ...lines].slice(0, 50));
+    setOutboxVersion((version) => version + 1);
+  }, []);
 
   useEffect(() => {
     demoRequest('/state').then(setState, (error: unknown) => setFailure(String(error)));
@@ -238,6 +244,7 @@ function Portal() {
           {state ? <DirectExport state={state} nonce={cspNonce} onExported={() => void demoRequest('/state').then(setState)} /> : null}
         </div>
         {state ? <Controls state={state} onState={setState} onLog={append} /> : null}
+        {state ? <OutboxPanel version={outboxVersion} /> : null}
         <section aria-labelledby="log-title">
           <h2 id="log-title">Events (onEvent)</h2>
           <ol className="log" reversed tabIndex={0} aria-labelledby="log-title">
