@@ -78,7 +78,9 @@ export function connectionEventsFor(key: ConnectionKey, before: StoredConnection
     switch (after.status) {
       case 'connected': {
         const healthy = !isFailing(after);
-        return make(previous === 'needs_reauth' && healthy ? 'recovered' : 'connected', null);
+        // After needs_reauth, or after the disconnect a reconnect makes of a connection that needed it.
+        const wasNeeded = previous === 'needs_reauth' || (before?.status === 'disconnected' && (before.disconnectedWhileNeeding ?? null) !== null);
+        return make(wasNeeded && healthy ? 'recovered' : 'connected', null);
       }
       case 'needs_reauth':
         return make('needs_reauth', after.needsReauthReason);

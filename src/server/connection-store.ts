@@ -87,6 +87,12 @@ export interface StoredConnectionFields {
    * token. Absent or `null` when none was.
    */
   expiryNotice?: StoredExpiryNotice | null;
+  /**
+   * On a `disconnected` record: the reason it needed reconnecting when it was disconnected. The
+   * hook's reconnect disconnects before it goes to Xero, so the connection that follows is a
+   * recovery (event `recovered`), not a new connection. Absent or `null` otherwise.
+   */
+  disconnectedWhileNeeding?: NeedsReauthReason | null;
 }
 
 /** An `expiring` notice, as {@link StoredConnectionFields.expiryNotice} keeps it. */

@@ -71,10 +71,9 @@ describe('the Outbox: an email when a connection needs a person, and the link ba
     await see(page.getByRole('heading', { name: /Allow access/ }), "the emulator's consent page");
     await page.getByRole('button', { name: 'Allow access' }).click();
     await see(billing.getByText(`Connected to ${ORGANISATION}`), 'the organisation connected again');
-    // The email saying it is fixed. The card's Reconnect is DELETE then the round trip, so the store
-    // sees needs_reauth → disconnected → connected and emits `connected`, not `recovered` (which
-    // connectionEventsFor gives only straight after needs_reauth): either says Xero Billing works.
-    const fixed = /^Xero Billing is connected (again|to Sunrise Care Group)$/;
+    // The email saying it is fixed: the card's Reconnect is DELETE then the round trip, and the
+    // connection after a disconnect of one that needed reconnecting is `recovered`.
+    const fixed = /^Xero Billing is connected again$/;
     const newest = outbox(page).getByRole('listitem').first();
     await see(newest.getByRole('heading', { name: fixed }), 'the email saying it is fixed');
     const all = await subjects(page);

@@ -58,6 +58,22 @@ describe('connection events: each transition through the real handler emits exac
     expect(JSON.stringify(events)).not.toMatch(/token"\s*:\s*"|accessToken|refreshToken/);
   });
 
+  it('the card’s Reconnect after needs_reauth (Disconnect, then a new consent) → disconnected, then recovered', async () => {
+    const { connectThroughXero, client, emulator, store } = await harness();
+    await connectThroughXero();
+    emulator.advanceDays(61);
+    await client().getConnection();
+    expect((await takeEvents(store)).map((event) => event.type)).toEqual(['connected', 'needs_reauth']);
+    // What the hook's reconnect() does: DELETE, then the round trip.
+    await client().disconnect();
+    await connectThroughXero({ mode: 'reauth' });
+    expect((await takeEvents(store)).map((event) => event.type)).toEqual(['disconnected', 'recovered']);
+    // A later disconnect and connect, with nothing wrong before, is a plain connect.
+    await client().disconnect();
+    await connectThroughXero();
+    expect((await takeEvents(store)).map((event) => event.type)).toEqual(['disconnected', 'connected']);
+  });
+
   it('keep-alive failing → keep_alive_failing once (however many failed runs), then recovered once', async () => {
     const { connectThroughXero, emulator, handler, store } = await harness();
     await connectThroughXero();

@@ -54,6 +54,7 @@ export function connectionRoutes(core: HandlerCore) {
         keepAlive: null,
         checkedAt: now,
         lastError: null,
+        disconnectedWhileNeeding: fresh.status === 'needs_reauth' ? fresh.needsReauthReason : null,
       });
       return removed;
     });
