@@ -339,9 +339,7 @@ function isLockTimeout(error: unknown): boolean {
 
 async function migrate(pool: PostgresPool, schema: string | undefined, t: Tables): Promise<void> {
   const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
+  await transaction(client, (broken) => client.release(broken), async () => {
     // Instances that start together migrate one at a time: the later ones find the work done.
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS_ID, lockObjectId(['migrate', t.namespace])]);
     // Existence is checked first so a role without CREATE can open a store whose schema and
@@ -364,6 +362,19 @@ async function migrate(pool: PostgresPool, schema: string | undefined, t: Tables
       await client.query(migration.sql);
       await client.query(`INSERT INTO ${t.migrations} (version) VALUES ($1)`, [migration.version]);
     }
+  });
+}
+
+/**
+ * `work` between BEGIN and COMMIT on `client`; on a failure, ROLLBACK and the failure rethrown.
+ * `release` is always called, with the ROLLBACK's own failure when there was one: a connection
+ * whose rollback failed is in an unknown state, and the pool must discard it.
+ */
+async function transaction(client: PostgresPool | PostgresPoolClient, release: (broken?: Error) => void, work: () => Promise<void>): Promise<void> {
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    await work();
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch((rollbackError: unknown) => {
@@ -371,7 +382,7 @@ async function migrate(pool: PostgresPool, schema: string | undefined, t: Tables
     });
     throw error;
   } finally {
-    client.release(broken);
+    release(broken);
   }
 }
 
@@ -437,19 +448,7 @@ export async function createPostgresConnectionStore(options: PostgresConnectionS
     const lock = held.getStore();
     const borrowed = lock !== undefined && !lock.released ? null : await pool.connect();
     const client = borrowed ?? (lock as HeldLock).client;
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      await work(client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
-      throw error;
-    } finally {
-      borrowed?.release(broken);
-    }
+    await transaction(client, (broken) => borrowed?.release(broken), () => work(client));
   }
 
   async function withConnectionLock<T>(key: ConnectionKey, task: () => Promise<T>): Promise<T> {

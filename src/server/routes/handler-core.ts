@@ -3,7 +3,7 @@ import type { AuthenticatedCaller } from '../create-handler';
 import type { ConnectionKey, ConnectionStore, StoredConnection } from '../connection-store';
 import type { XeroOAuth } from '../oauth';
 import type { KeyedLock, Refresher } from '../refresher';
-import type { createTenantCheck } from '../tenant-check';
+import type { CheckTenantLocked } from '../tenant-check';
 
 // What every route of the reference backend is given: the handler's parts (one of each per
 // handler, made in create-handler.ts) and, per request, who is calling for which connection.
@@ -30,7 +30,7 @@ export interface HandlerCore {
   oauth: XeroOAuth;
   clock: () => Date;
   onError: (error: unknown) => void;
-  checkTenantLocked: ReturnType<typeof createTenantCheck>;
+  checkTenantLocked: CheckTenantLocked;
   /** The stored record as the contract reports it to a client of `contractMinor`. */
   view(stored: StoredConnection | null, contractMinor: number): Connection;
   allowedReturnOrigins: readonly string[];
