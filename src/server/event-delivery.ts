@@ -86,8 +86,12 @@ export interface EventDelivery {
 /** Builds `deliverConnectionEvents` and `startEventDelivery` over a store's outbox. */
 export function createEventDelivery(deps: EventDeliveryDependencies): EventDelivery {
   const { store, integrationKey, clock } = deps;
-  // Checked now: a bad page URL fails at start-up, not at the first event.
-  if (deps.reconnectPageUrl !== undefined) withReconnectRequest(deps.reconnectPageUrl, integrationKey);
+  // Checked now: a bad page URL fails at start-up, naming the option, not at the first event.
+  if (deps.reconnectPageUrl !== undefined && !URL.canParse(deps.reconnectPageUrl)) {
+    throw new TypeError(
+      `createXeroConnectionHandler: reconnectPageUrl must be an absolute URL of the portal's page with the card (e.g. https://portal.example/settings/integrations), got ${JSON.stringify(deps.reconnectPageUrl)}`,
+    );
+  }
   let running: Promise<ConnectionEventDeliverySummary> | null = null;
 
   function withLink(event: ConnectionEvent): ConnectionEvent {

@@ -25,6 +25,10 @@ describe('deliverConnectionEvents', () => {
     expect(sent).toHaveLength(2);
   });
 
+  it('refuses a reconnectPageUrl that is not an absolute URL when the handler is made, naming the option', async () => {
+    await expect(setup({ reconnectPageUrl: '/settings/integrations' })).rejects.toThrow(/reconnectPageUrl must be an absolute URL.*"\/settings\/integrations"/);
+  });
+
   it('retries an event after send throws, once its backoff has passed, with the same id', async () => {
     const { connectThroughXero, emulator, handler } = await setup({ store: createMemoryConnectionStore() });
     await connectThroughXero();
