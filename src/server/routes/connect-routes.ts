@@ -89,7 +89,7 @@ export function connectRoutes(core: HandlerCore) {
               organisationChoice: { reason: decision.reason, organisations: entries.map(toTenant) },
               lastError: decision.lastErrorCode === null ? null : { code: decision.lastErrorCode, message: ROUND_TRIP_FAILURES[decision.lastErrorCode], at: now.toISOString() },
             };
-      await releaseReplacedGrant(session.key, tokens.accessToken);
+      await releaseReplacedGrant(session.key, before, tokens.accessToken);
       await store.putConnection(session.key, stored);
       return stored;
     });
@@ -100,9 +100,8 @@ export function connectRoutes(core: HandlerCore) {
   // same Xero user (or one unknown): Xero's connections are per user, so the new consent shares
   // them, and removing or revoking would take the new connection with it. Under the lock; before
   // the new record is stored, so a crash leaves the old grant held, never an orphan.
-  async function releaseReplacedGrant(key: ConnectionKey, newAccessToken: string): Promise<void> {
+  async function releaseReplacedGrant(key: ConnectionKey, before: StoredConnection | null, newAccessToken: string): Promise<void> {
     const newUser = xeroUserIdOf(newAccessToken);
-    const before = await store.getConnection(key);
     const oldUser = before?.tokens == null ? undefined : xeroUserIdOf(before.tokens.accessToken);
     if (newUser === undefined || oldUser === undefined || oldUser === newUser) return;
     try {
